@@ -151,6 +151,19 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			return nil
 		})
 	}
+	for _, a := range th.Assets(s) {
+		g.Go(func() error {
+			changed, err := out.WriteFile(gctx, a.Path, a.Data)
+			if err != nil {
+				return fmt.Errorf("write theme asset %s: %w", a.Path, err)
+			}
+			files.Add(1)
+			if changed {
+				written.Add(1)
+			}
+			return nil
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}

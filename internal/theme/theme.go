@@ -55,6 +55,19 @@ func (t *Theme) Render(w io.Writer, d PageData) error {
 	return nil
 }
 
+// Asset is a file the theme adds to every built site (CSS, JavaScript,
+// icons, the colour stylesheet generated from _config.yml).
+type Asset struct {
+	// Path is the output path, slash-separated, relative to the output root.
+	Path string
+	Data []byte
+}
+
+// Assets returns the files the theme needs in the output of s.
+func (t *Theme) Assets(s *site.Site) []Asset {
+	return nil
+}
+
 // HasLayout reports whether the theme provides a layout of that name.
 func (t *Theme) HasLayout(name string) bool {
 	switch name {
