@@ -59,7 +59,6 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Site, error) {
 			Time:     opts.Now,
 		},
 	}
-	l.site.Diagnostics = l.diags
 	if _, err := fs.Stat(fsys, "."); err != nil {
 		return nil, fmt.Errorf("read site: %w", err)
 	}
@@ -79,10 +78,13 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Site, error) {
 	if err := l.walk(ctx); err != nil {
 		return nil, err
 	}
-	if err := l.readFiles(ctx); err != nil {
+	if err := l.readFiles(ctx, l.jobs); err != nil {
 		return nil, err
 	}
-	resolve(l.site, l.diags, l.navLines)
+	l.fixedDiags = l.diags.Items()
+	l.assemble()
+	resolve(l.site, l.site.Diagnostics, l.navLines)
+	l.site.loader = l
 	return l.site, nil
 }
 
@@ -92,6 +94,9 @@ type loader struct {
 	diags *diag.List
 	site  *Site
 	loc   *time.Location
+	// fixedDiags are the diagnostics of config, data and the walk: a partial
+	// reload keeps them and re-checks only what it re-reads.
+	fixedDiags []diag.Diagnostic
 
 	collections map[string]*Collection
 	// jobs are the files with front matter to read, in walk order.
@@ -113,6 +118,8 @@ type fileJob struct {
 	role       fileRole
 	collection *Collection
 	page       *Page
+	// diags are the problems found reading this file.
+	diags []diag.Diagnostic
 }
 
 func (l *loader) readConfig() {
@@ -227,19 +234,23 @@ func collectionKeys(src []byte) []string {
 	return nil
 }
 
-// yamlError reports a YAML problem at its file line; offset is the file line
-// just before the YAML text starts.
 func (l *loader) yamlError(p string, offset int, err error) {
+	yamlErrorTo(l.diags, p, offset, err)
+}
+
+// yamlErrorTo reports a YAML problem at its file line; offset is the file
+// line just before the YAML text starts.
+func yamlErrorTo(diags *diag.List, p string, offset int, err error) {
 	var fe *frontmatter.Error
 	if errors.As(err, &fe) {
 		line := 0
 		if fe.Line > 0 {
 			line = fe.Line + offset
 		}
-		l.diags.Errorf(p, line, "invalid YAML: %s", fe.Msg)
+		diags.Errorf(p, line, "invalid YAML: %s", fe.Msg)
 		return
 	}
-	l.diags.Errorf(p, offset, "invalid YAML: %v", err)
+	diags.Errorf(p, offset, "invalid YAML: %v", err)
 }
 
 func (l *loader) readData() {
@@ -565,13 +576,13 @@ func (l *loader) walkPosts(dir string) {
 	}
 }
 
-// readFiles reads and parses every file with front matter, in parallel:
-// on large sites this is mostly file I/O and YAML.
-func (l *loader) readFiles(ctx context.Context) error {
+// readFiles reads and parses the files of jobs, in parallel: on large
+// sites this is mostly file I/O and YAML.
+func (l *loader) readFiles(ctx context.Context, jobs []fileJob) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
-	for i := range l.jobs {
-		job := &l.jobs[i]
+	for i := range jobs {
+		job := &jobs[i]
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -580,40 +591,60 @@ func (l *loader) readFiles(ctx context.Context) error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	return g.Wait()
+}
+
+// assemble puts the parsed files into the site's lists, in walk order, and
+// starts the site's diagnostics from those of config, data and every file.
+func (l *loader) assemble() {
+	l.site.Diagnostics = &diag.List{}
+	for _, d := range l.fixedDiags {
+		l.site.Diagnostics.Add(d)
+	}
+	for _, job := range l.jobs {
+		for _, d := range job.diags {
+			l.site.Diagnostics.Add(d)
+		}
+	}
+	l.site.Pages, l.site.Posts = nil, nil
+	for _, c := range l.site.Collections {
+		c.Docs = nil
 	}
 	for _, job := range l.jobs {
 		p := job.page
 		if p == nil {
 			continue
 		}
+		// resolve recomputes these; a page kept from an earlier load starts afresh.
+		p.Written = true
 		switch job.role {
 		case rolePage:
 			l.site.Pages = append(l.site.Pages, p)
 		case roleDoc:
+			p.Collection = job.collection
 			job.collection.Docs = append(job.collection.Docs, p)
 		case rolePost:
 			l.site.Posts = append(l.site.Posts, p)
 		}
 	}
-	return nil
 }
 
 func (l *loader) readPage(job *fileJob) *Page {
+	diags := &diag.List{}
+	defer func() { job.diags = diags.Items() }()
 	src, err := fs.ReadFile(l.fsys, job.path)
 	if err != nil {
-		l.diags.Errorf(job.path, 0, "cannot read: %v", err)
+		diags.Errorf(job.path, 0, "cannot read: %v", err)
 		return nil
 	}
 	doc, err := frontmatter.Split(src)
 	if err != nil {
-		l.diags.Errorf(job.path, 1, "%v; the page is not built", err)
+		diags.Errorf(job.path, 1, "%v; the page is not built", err)
 		return nil
 	}
 	fm, err := frontmatter.Decode(doc.YAML)
 	if err != nil {
-		l.yamlError(job.path, 1, err)
+		yamlErrorTo(diags, job.path, 1, err)
 		return nil
 	}
 	if fm["published"] == false {
@@ -669,7 +700,7 @@ func (l *loader) readPage(job *fileJob) *Page {
 		p.Kind = KindCollectionPage
 	case rolePost:
 		p.Kind = KindPost
-		if !l.readPost(p) {
+		if !l.readPost(p, diags) {
 			return nil
 		}
 	default:
@@ -679,13 +710,13 @@ func (l *loader) readPage(job *fileJob) *Page {
 	case KindHomepage:
 		var h Homepage
 		if err := frontmatter.DecodeInto(doc.YAML, &h); err != nil {
-			l.yamlError(job.path, 1, err)
+			yamlErrorTo(diags, job.path, 1, err)
 		}
 		p.Homepage = &h
 	case KindContactUs:
 		var c ContactUs
 		if err := frontmatter.DecodeInto(doc.YAML, &c); err != nil {
-			l.yamlError(job.path, 1, err)
+			yamlErrorTo(diags, job.path, 1, err)
 		}
 		p.ContactUs = &c
 	}
@@ -713,7 +744,7 @@ func pageKind(p *Page) Kind {
 }
 
 // readPost fills the resource-item fields; false drops the post.
-func (l *loader) readPost(p *Page) bool {
+func (l *loader) readPost(p *Page, diags *diag.List) bool {
 	m := postFileRE.FindStringSubmatch(path.Base(p.Path))
 	p.Slug = m[2]
 	dateStr := m[1]
@@ -722,7 +753,7 @@ func (l *loader) readPost(p *Page) bool {
 	}
 	date, err := parseDate(dateStr, l.loc)
 	if err != nil {
-		l.diags.Errorf(p.Path, l.lineOf(p, "date"), "date %q is not a date (write it as YYYY-MM-DD); the item is not built", dateStr)
+		diags.Errorf(p.Path, l.lineOf(p, "date"), "date %q is not a date (write it as YYYY-MM-DD); the item is not built", dateStr)
 		return false
 	}
 	p.Date = date

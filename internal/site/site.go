@@ -59,6 +59,9 @@ type Site struct {
 	Time time.Time
 	// Diagnostics are the problems found while loading.
 	Diagnostics *diag.List
+
+	// loader is kept so Reload can re-read only changed files.
+	loader *loader
 }
 
 // Kind is what an Isomer page is, which decides its layout and navigation.
