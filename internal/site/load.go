@@ -48,8 +48,8 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Site, error) {
 		opts.Now = time.Now()
 	}
 	l := &loader{
-		fsys: fsys,
-		opts: opts,
+		fsys:  fsys,
+		opts:  opts,
 		diags: &diag.List{},
 		site: &Site{
 			FS:       fsys,
@@ -810,15 +810,15 @@ func (l *loader) lineOf(p *Page, key string) int {
 // dateLayouts are the date forms Jekyll accepts in front matter and file names.
 func dateLayouts() []string {
 	return []string{
-	"2006-01-02",
-	"2006-1-2",
-	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05 -07:00",
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02T15:04:05Z07:00",
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05.999999999 -0700",
+		"2006-01-02",
+		"2006-1-2",
+		"2006-01-02 15:04:05 -0700",
+		"2006-01-02 15:04:05 -07:00",
+		"2006-01-02 15:04:05",
+		"2006-01-02 15:04",
+		"2006-01-02T15:04:05Z07:00",
+		"2006-01-02T15:04:05",
+		"2006-01-02 15:04:05.999999999 -0700",
 	}
 }
 

@@ -166,8 +166,8 @@ type StaticFile struct {
 	// OutputPath is where it is written, relative to the output root.
 	OutputPath string
 	// URL is the escaped URL it is served at.
-	URL string
-	Size int64
+	URL     string
+	Size    int64
 	ModTime time.Time
 }
 
