@@ -9,8 +9,31 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
+
+// Output receives a build's files. Paths are slash-separated and relative
+// to the output root.
+type Output interface {
+	// WriteFile stores data at rel and reports whether the stored bytes changed.
+	WriteFile(ctx context.Context, rel string, data []byte) (changed bool, err error)
+	// CopyFile stores the file src of fsys at rel and reports whether the stored bytes changed.
+	CopyFile(ctx context.Context, fsys fs.FS, src, rel string) (changed bool, err error)
+	// Remove deletes rel; a missing file is not an error.
+	Remove(ctx context.Context, rel string) error
+}
+
+// manifestOutput is an Output that remembers, between processes, which
+// files the last build produced, so stale ones can be removed safely: a
+// build only ever deletes files a build wrote.
+type manifestOutput interface {
+	ReadManifest() map[string]bool
+	WriteManifest(map[string]bool) error
+}
+
+// manifestName is the file in the output root listing what the last build wrote.
+const manifestName = ".isomer-manifest"
 
 // Dir writes a build into a folder on disk. Every write goes to a temporary
 // file that is renamed into place, so a reader (a web server, an rsync) never
@@ -22,7 +45,7 @@ type Dir struct {
 
 // resolve maps a slash-separated output path to a file under Root and
 // refuses anything that would land outside it.
-func (d Dir) resolve(rel string) (string, error) {
+func (d *Dir) resolve(rel string) (string, error) {
 	if rel == "" || strings.HasPrefix(rel, "/") || !fs.ValidPath(rel) {
 		return "", fmt.Errorf("output path %q is outside the output folder", rel)
 	}
@@ -30,7 +53,7 @@ func (d Dir) resolve(rel string) (string, error) {
 }
 
 // WriteFile writes data at rel, atomically, unless the file already holds exactly data.
-func (d Dir) WriteFile(_ context.Context, rel string, data []byte) (changed bool, err error) {
+func (d *Dir) WriteFile(_ context.Context, rel string, data []byte) (changed bool, err error) {
 	dst, err := d.resolve(rel)
 	if err != nil {
 		return false, err
@@ -47,7 +70,7 @@ func (d Dir) WriteFile(_ context.Context, rel string, data []byte) (changed bool
 }
 
 // CopyFile copies src from fsys to rel, atomically, unless rel already has the same size and content.
-func (d Dir) CopyFile(_ context.Context, fsys fs.FS, src, rel string) (changed bool, err error) {
+func (d *Dir) CopyFile(_ context.Context, fsys fs.FS, src, rel string) (changed bool, err error) {
 	dst, err := d.resolve(rel)
 	if err != nil {
 		return false, err
@@ -70,6 +93,50 @@ func (d Dir) CopyFile(_ context.Context, fsys fs.FS, src, rel string) (changed b
 		_, err = io.Copy(w, f)
 		return err
 	})
+}
+
+// Remove deletes rel and any folders it leaves empty.
+func (d *Dir) Remove(_ context.Context, rel string) error {
+	dst, err := d.resolve(rel)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	root := filepath.Clean(d.Root)
+	for dir := filepath.Dir(dst); dir != root && strings.HasPrefix(dir, root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break // not empty
+		}
+	}
+	return nil
+}
+
+// ReadManifest returns the files the last build into this folder wrote.
+func (d *Dir) ReadManifest() map[string]bool {
+	data, err := os.ReadFile(filepath.Join(d.Root, manifestName))
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line != "" && fs.ValidPath(line) {
+			m[line] = true
+		}
+	}
+	return m
+}
+
+// WriteManifest records the files this build wrote.
+func (d *Dir) WriteManifest(files map[string]bool) error {
+	list := make([]string, 0, len(files))
+	for f := range files {
+		list = append(list, f)
+	}
+	sort.Strings(list)
+	_, err := d.WriteFile(context.Background(), manifestName, []byte(strings.Join(list, "\n")+"\n"))
+	return err
 }
 
 func sameContent(fsys fs.FS, src, dst string) (bool, error) {

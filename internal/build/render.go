@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -17,21 +18,35 @@ import (
 
 // renderer turns one page into its output bytes: body content first
 // (Liquid, then Markdown for .md files, then Isomer components), then the
-// theme layout around it.
+// theme layout around it. It is shared by the workers of one build.
 type renderer struct {
 	site  *site.Site
 	theme *theme.Theme
 	md    goldmark.Markdown
 	env   string
-	diags *diag.List
+
+	mu    sync.Mutex
+	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
 }
 
-func newMarkdown() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.DefinitionList),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-		goldmark.WithRendererOptions(html.WithUnsafe(), html.WithXHTML()),
-	)
+func newRenderer(s *site.Site, th *theme.Theme, env string) *renderer {
+	return &renderer{
+		site:  s,
+		theme: th,
+		env:   env,
+		diags: map[string][]diag.Diagnostic{},
+		md: goldmark.New(
+			goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.DefinitionList),
+			goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+			goldmark.WithRendererOptions(html.WithUnsafe(), html.WithXHTML()),
+		),
+	}
+}
+
+func (r *renderer) report(p *site.Page, d diag.Diagnostic) {
+	r.mu.Lock()
+	r.diags[p.Path] = append(r.diags[p.Path], d)
+	r.mu.Unlock()
 }
 
 // content renders a page body to HTML.
@@ -47,26 +62,70 @@ func (r *renderer) content(p *site.Page) ([]byte, error) {
 	return body, nil
 }
 
-// page renders p into buf.
-func (r *renderer) page(buf *bytes.Buffer, p *site.Page) error {
+// page renders p into buf. A problem is reported as a diagnostic of p and
+// the page is still written with what could be rendered.
+func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	content, err := r.content(p)
 	if err != nil {
-		return err
+		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}
 	switch p.Layout {
 	case "none", "blank", "file", "link":
 		// No layout: Jekyll writes the converted body alone (file and link
 		// layouts do not exist in Isomer's theme).
 		buf.Write(content)
-		return nil
+		return
 	}
 	if !r.theme.HasLayout(p.Layout) && r.site.Layouts[p.Layout] == "" {
-		r.diags.Warnf(p.Path, 0, "layout %q does not exist; the page uses the page layout", p.Layout)
+		r.report(p, diag.Diagnostic{Path: p.Path, Severity: diag.Warning, Message: fmt.Sprintf("layout %q does not exist; the page uses the page layout", p.Layout)})
 	}
-	return r.theme.Render(buf, theme.PageData{
-		Site:    r.site,
-		Page:    p,
-		Content: template.HTML(content),
-		Env:     r.env,
-	})
+	mark := buf.Len()
+	if err := r.theme.Render(buf, theme.PageData{Site: r.site, Page: p, Content: template.HTML(content), Env: r.env}); err != nil {
+		buf.Truncate(mark)
+		buf.Write(content)
+		r.report(p, diag.Diagnostic{Path: p.Path, Severity: diag.Error, Message: err.Error()})
+	}
+}
+
+// file is a site-wide output file made by the build itself.
+type file struct {
+	Path string
+	Data []byte
+}
+
+// siteFiles are the files that depend on the whole site rather than one
+// page: theme assets, and the indexes a site needs.
+func (r *renderer) siteFiles() []file {
+	var out []file
+	s := r.site
+	for _, a := range r.theme.Assets(s) {
+		out = append(out, file{Path: a.Path, Data: a.Data})
+	}
+	// A site's own file at the same path wins over a generated one.
+	add := func(rel string, data []byte) {
+		if _, own := s.Routes[rel]; !own && data != nil {
+			out = append(out, file{Path: rel, Data: data})
+		}
+	}
+	add("sitemap.xml", sitemap(s, r.env))
+	add("robots.txt", robots(s, r.env))
+	add("_headers", headersFile(s))
+	if len(s.Posts) > 0 {
+		add("feed.xml", r.feed("feed.xml", s.Config.Title, s.Posts))
+		for _, c := range s.ResourceCategories() {
+			if s.Config.ResourcesName == "" {
+				break
+			}
+			rel := s.Config.ResourcesName + "/" + c.Name + "/feed.xml"
+			add(rel, r.feed(rel, s.Config.Title+" – "+c.Name, c.Posts))
+		}
+	}
+	for _, f := range r.redirects() {
+		if f.Path == "_redirects" {
+			out = append(out, f) // merges the site's own _redirects
+			continue
+		}
+		add(f.Path, f.Data)
+	}
+	return out
 }

@@ -14,10 +14,11 @@ import (
 
 func (a *app) buildCommand() *cobra.Command {
 	var (
-		out    string
-		env    string
-		strict bool
-		asJSON bool
+		out     string
+		env     string
+		baseURL string
+		strict  bool
+		asJSON  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "build [SITE_DIR]",
@@ -42,7 +43,9 @@ there were errors (or warnings, with --strict).`,
 			if env != "production" && env != "staging" {
 				return fmt.Errorf("--env must be production or staging, not %q", env)
 			}
-			res, err := build.Build(cmd.Context(), build.Options{Source: src, Dest: out, Env: env, Logger: a.logger()})
+			progress := a.progressLine()
+			res, err := build.Build(cmd.Context(), build.Options{Source: src, Dest: out, Env: env, URL: baseURL, Logger: a.logger(), Progress: progress.update})
+			progress.done()
 			if err != nil {
 				return err
 			}
@@ -62,6 +65,7 @@ there were errors (or warnings, with --strict).`,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "output folder (default SITE_DIR/_site)")
 	cmd.Flags().StringVar(&env, "env", "production", "build environment: production or staging (staging pages are marked noindex)")
+	cmd.Flags().StringVar(&baseURL, "base-url", "", "absolute URL the site is published at (replaces url and baseurl in _config.yml)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd

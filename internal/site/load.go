@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"path"
 	"regexp"
 	"runtime"
@@ -30,6 +31,9 @@ type Options struct {
 	// Exclude lists extra paths (relative to the site root) to ignore, such
 	// as an output folder placed inside the site.
 	Exclude []string
+	// URL, when set, replaces the config's url and baseurl: the absolute
+	// address the site is published at, e.g. https://staging.example.gov.sg/preview.
+	URL string
 }
 
 // defaultExcludes are Jekyll's own excludes, which apply on top of the site's.
@@ -174,6 +178,14 @@ func (l *loader) readConfig() {
 			}
 		}
 		raw = deepMerge(raw, m)
+	}
+	if l.opts.URL != "" {
+		if u, err := url.Parse(l.opts.URL); err == nil && u.Scheme != "" && u.Host != "" {
+			raw["url"] = u.Scheme + "://" + u.Host
+			raw["baseurl"] = strings.TrimRight(u.Path, "/")
+		} else {
+			l.diags.Errorf("_config.yml", 0, "--base-url %q is not an absolute URL such as https://www.agency.gov.sg", l.opts.URL)
+		}
 	}
 	l.site.Config = newConfig(raw)
 
