@@ -123,6 +123,49 @@ type Builder struct {
 	// renderDiags are the problems found rendering each page (by source
 	// path), kept for pages a partial rebuild does not render again.
 	renderDiags map[string][]diag.Diagnostic
+	// facts and feedHTML remember, per page, what a rebuild would otherwise
+	// recompute by scanning every body. A page that changes is a new
+	// *site.Page, so entries never go stale.
+	facts    map[*site.Page]pageFacts
+	feedHTML map[*site.Page][]byte
+	// lastFiles are the site-wide files of the last build.
+	lastFiles []file
+}
+
+// pageFacts are what the build needs to know about a page's body.
+type pageFacts struct {
+	usesSiteLiquid bool // its Liquid can read other pages through site.*
+	instagram      bool // it embeds Instagram, whose script the CSP must allow
+}
+
+func factsOf(p *site.Page) pageFacts {
+	return pageFacts{
+		usesSiteLiquid: bytes.Contains(p.Body, []byte("site.")) && (bytes.Contains(p.Body, []byte("{{")) || bytes.Contains(p.Body, []byte("{%"))),
+		instagram:      bytes.Contains(p.Body, []byte("instagram-wrapper")),
+	}
+}
+
+// learnFacts adds the facts of one new page.
+func (b *Builder) learnFacts(p *site.Page) {
+	if _, ok := b.facts[p]; !ok {
+		b.facts[p] = factsOf(p)
+	}
+}
+
+// updateFacts learns the facts of every page of s, keeping what it knew.
+func (b *Builder) updateFacts(s *site.Site) {
+	next := make(map[*site.Page]pageFacts, len(s.Routes))
+	for _, o := range s.Routes {
+		if o.Page == nil {
+			continue
+		}
+		f, ok := b.facts[o.Page]
+		if !ok {
+			f = factsOf(o.Page)
+		}
+		next[o.Page] = f
+	}
+	b.facts = next
 }
 
 // New prepares a Builder; nothing is read until Build.
@@ -229,7 +272,8 @@ func (b *Builder) Rebuild(ctx context.Context, out Output, changed []string) (*R
 			// URL, navigation group, date…): navigation on every page may differ.
 			return b.write(ctx, s, out, nil, start)
 		}
-		only = append(only, dependents(s, pg)...)
+		b.learnFacts(pg)
+		only = append(only, b.dependents(s, pg)...)
 	}
 	if only == nil {
 		only = []*site.Page{}
@@ -262,6 +306,7 @@ func sharedState(p *site.Page) string {
 	return strings.Join([]string{
 		p.Kind.String(), p.Title, p.URL, p.OutputPath, p.Layout, tnt, p.Breadcrumb,
 		p.Date.String(), strings.Join(p.Categories, "/"), p.ResourceType, p.FileURL, p.External,
+		fmt.Sprint(p.FrontMatter["redirect_from"], p.FrontMatter["sitemap"], p.FrontMatter["noindex"]),
 		fmt.Sprint(p.Written, p.Index),
 	}, "\x00")
 }
@@ -269,7 +314,7 @@ func sharedState(p *site.Page) string {
 // dependents are the pages whose output can change when p's body or
 // page-only front matter changes: p itself, the listings that show it, and
 // every page whose own Liquid may read other pages.
-func dependents(s *site.Site, p *site.Page) []*site.Page {
+func (b *Builder) dependents(s *site.Site, p *site.Page) []*site.Page {
 	out := []*site.Page{p}
 	for _, o := range s.Routes {
 		q := o.Page
@@ -279,24 +324,34 @@ func dependents(s *site.Site, p *site.Page) []*site.Page {
 		switch {
 		case p.Kind == site.KindPost && (q.Kind == site.KindHomepage || q.Kind == site.KindResourceRoom || q.Kind == site.KindResourceCategory):
 			out = append(out, q)
-		case usesSiteLiquid(q):
+		case b.facts[q].usesSiteLiquid:
 			out = append(out, q)
 		}
 	}
 	return out
 }
 
-// usesSiteLiquid reports whether a page's body runs Liquid that can read
-// other pages through site.*.
-func usesSiteLiquid(p *site.Page) bool {
-	return bytes.Contains(p.Body, []byte("site.")) && (bytes.Contains(p.Body, []byte("{{")) || bytes.Contains(p.Body, []byte("{%")))
-}
-
 // write renders pages (all of them when only is nil) and the site-wide
 // files, writes them to out, and removes what the last build produced but
 // this one does not.
 func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*site.Page, start time.Time) (*Result, error) {
+	if only == nil {
+		b.updateFacts(s)
+	}
+	if b.feedHTML == nil {
+		b.feedHTML = map[*site.Page][]byte{}
+	}
 	r := newRenderer(s, b.theme, b.opts.Env)
+	r.instagram = false
+	for _, f := range b.facts {
+		r.instagram = r.instagram || f.instagram
+	}
+	r.feedHTML = b.feedHTML
+	r.previous = b.lastFiles
+	r.partial = only != nil
+	for _, p := range only {
+		r.changedPost = r.changedPost || p.Kind == site.KindPost
+	}
 	res := &Result{Full: only == nil}
 	produced := make(map[string]bool, len(s.Routes)+64)
 	for rel := range s.Routes {
@@ -439,6 +494,12 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			all.Add(d)
 		}
 	}
+	for p := range b.feedHTML {
+		if f, ok := b.facts[p]; !ok || f.usesSiteLiquid {
+			delete(b.feedHTML, p) // gone, or its body can change with other pages
+		}
+	}
+	b.lastFiles = extras
 	b.site = s
 	b.produced = produced
 	res.Pages, res.Files = int(pages.Load()), int(files.Load())+len(extras)

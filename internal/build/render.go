@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"path"
 	"sync"
 
 	"github.com/yuin/goldmark"
@@ -27,6 +28,17 @@ type renderer struct {
 
 	mu    sync.Mutex
 	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
+
+	// instagram says some page embeds Instagram (the CSP then allows its script).
+	instagram bool
+	// feedHTML caches the rendered bodies that feeds carry, across builds.
+	feedHTML map[*site.Page][]byte
+	// In a partial rebuild (partial), the site-wide files of the last build
+	// (previous) are reused, except feeds when a post changed (changedPost):
+	// nothing else they show can change without a full rebuild.
+	previous    []file
+	partial     bool
+	changedPost bool
 }
 
 func newRenderer(s *site.Site, th *theme.Theme, env string) *renderer {
@@ -87,6 +99,28 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	}
 }
 
+// feeds are the Atom feeds of the resource room and each of its categories.
+func (r *renderer) feeds() []file {
+	s := r.site
+	if len(s.Posts) == 0 {
+		return nil
+	}
+	var out []file
+	add := func(rel, title string, posts []*site.Page) {
+		if _, own := s.Routes[rel]; !own {
+			out = append(out, file{Path: rel, Data: r.feed(rel, title, posts)})
+		}
+	}
+	add("feed.xml", s.Config.Title, s.Posts)
+	if s.Config.ResourcesName != "" {
+		for _, c := range s.ResourceCategories() {
+			rel := s.Config.ResourcesName + "/" + c.Name + "/feed.xml"
+			add(rel, s.Config.Title+" – "+c.Name, c.Posts)
+		}
+	}
+	return out
+}
+
 // file is a site-wide output file made by the build itself.
 type file struct {
 	Path string
@@ -96,6 +130,22 @@ type file struct {
 // siteFiles are the files that depend on the whole site rather than one
 // page: theme assets, and the indexes a site needs.
 func (r *renderer) siteFiles() []file {
+	if r.partial && r.previous != nil {
+		out := make([]file, 0, len(r.previous))
+		for _, f := range r.previous {
+			switch {
+			case f.Path == "_headers":
+				f.Data = headersFile(r.site, r.instagram)
+			case r.changedPost && path.Base(f.Path) == "feed.xml":
+				continue
+			}
+			out = append(out, f)
+		}
+		if r.changedPost {
+			out = append(out, r.feeds()...)
+		}
+		return out
+	}
 	var out []file
 	s := r.site
 	for _, a := range r.theme.Assets(s) {
@@ -109,16 +159,9 @@ func (r *renderer) siteFiles() []file {
 	}
 	add("sitemap.xml", sitemap(s, r.env))
 	add("robots.txt", robots(s, r.env))
-	add("_headers", headersFile(s))
-	if len(s.Posts) > 0 {
-		add("feed.xml", r.feed("feed.xml", s.Config.Title, s.Posts))
-		for _, c := range s.ResourceCategories() {
-			if s.Config.ResourcesName == "" {
-				break
-			}
-			rel := s.Config.ResourcesName + "/" + c.Name + "/feed.xml"
-			add(rel, r.feed(rel, s.Config.Title+" – "+c.Name, c.Posts))
-		}
+	add("_headers", headersFile(s, r.instagram))
+	for _, f := range r.feeds() {
+		add(f.Path, f.Data)
 	}
 	for _, f := range r.redirects() {
 		if f.Path == "_redirects" {

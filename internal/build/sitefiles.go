@@ -147,9 +147,12 @@ func (r *renderer) feed(selfPath, title string, posts []*site.Page) []byte {
 			e.Summary = &atomText{Type: "html", Text: p.Description}
 		}
 		if p.ResourceType == "post" {
-			if body, err := r.content(p); err == nil {
-				e.Content = &atomContent{Type: "html", Base: link, Text: string(body)}
+			body, ok := r.feedHTML[p]
+			if !ok {
+				body, _ = r.content(p)
+				r.feedHTML[p] = body
 			}
+			e.Content = &atomContent{Type: "html", Base: link, Text: string(body)}
 		}
 		f.Entries = append(f.Entries, e)
 	}
@@ -256,14 +259,14 @@ func frameHosts() []string {
 // ContentSecurityPolicy is the policy the theme satisfies: no inline script
 // or style anywhere, third-party scripts only for analytics the site config
 // asks for, frames only from Isomer's embed allow-list.
-func ContentSecurityPolicy(s *site.Site) string {
+func ContentSecurityPolicy(s *site.Site, instagram bool) string {
 	scripts := []string{"'self'"}
 	connect := []string{"'self'"}
 	if s.Config.GA4 != "" || s.Config.GTM != "" || s.Config.GoogleAnalytics != "" {
 		scripts = append(scripts, "https://www.googletagmanager.com", "https://www.google-analytics.com")
 		connect = append(connect, "https://*.google-analytics.com", "https://*.analytics.google.com")
 	}
-	if bytesContain(s, "instagram-wrapper") {
+	if instagram {
 		scripts = append(scripts, "https://www.instagram.com")
 	}
 	return strings.Join([]string{
@@ -281,20 +284,10 @@ func ContentSecurityPolicy(s *site.Site) string {
 	}, "; ")
 }
 
-// bytesContain reports whether any page body contains marker.
-func bytesContain(s *site.Site, marker string) bool {
-	for _, o := range s.Routes {
-		if o.Page != nil && bytes.Contains(o.Page.Body, []byte(marker)) {
-			return true
-		}
-	}
-	return false
-}
-
 // SecurityHeaders are the response headers every page is served with.
-func SecurityHeaders(s *site.Site) [][2]string {
+func SecurityHeaders(s *site.Site, instagram bool) [][2]string {
 	return [][2]string{
-		{"Content-Security-Policy", ContentSecurityPolicy(s)},
+		{"Content-Security-Policy", ContentSecurityPolicy(s, instagram)},
 		{"X-Content-Type-Options", "nosniff"},
 		{"Referrer-Policy", "strict-origin-when-cross-origin"},
 		{"X-Frame-Options", "SAMEORIGIN"},
@@ -306,10 +299,10 @@ func SecurityHeaders(s *site.Site) [][2]string {
 // headersFile is a _headers file (the format Netlify and Amplify read) with
 // the security headers for every path and long cache lifetimes for the
 // content-hashed theme assets.
-func headersFile(s *site.Site) []byte {
+func headersFile(s *site.Site, instagram bool) []byte {
 	var b bytes.Buffer
 	b.WriteString("/*\n")
-	for _, h := range SecurityHeaders(s) {
+	for _, h := range SecurityHeaders(s, instagram) {
 		fmt.Fprintf(&b, "  %s: %s\n", h[0], h[1])
 	}
 	b.WriteString("/assets/theme/*\n  Cache-Control: public, max-age=31536000, immutable\n")

@@ -102,8 +102,12 @@ func Reload(ctx context.Context, prev *Site, changed []string) (s *Site, full bo
 	if err := nl.readFiles(ctx, fresh); err != nil {
 		return nil, false, err
 	}
-	nl.jobs = append(nl.jobs, fresh...)
-	slices.SortStableFunc(nl.jobs, func(a, b fileJob) int { return compareWalkOrder(a.path, b.path) })
+	// The kept jobs are still in walk order; slot the fresh ones in.
+	slices.SortFunc(fresh, func(a, b fileJob) int { return compareWalkOrder(a.path, b.path) })
+	for _, job := range fresh {
+		i, _ := slices.BinarySearchFunc(nl.jobs, job.path, func(j fileJob, p string) int { return compareWalkOrder(j.path, p) })
+		nl.jobs = slices.Insert(nl.jobs, i, job)
+	}
 	nl.assemble()
 	resolve(ns, ns.Diagnostics, nl.navLines)
 	ns.loader = nl

@@ -44,6 +44,9 @@ func resolve(s *Site, diags *diag.List, navLines []int) {
 }
 
 func setURL(p *Page, fallback func(*Page) string) {
+	if p.OutputPath != "" {
+		return // kept from an earlier load: its inputs have not changed
+	}
 	if p.Permalink != "" {
 		p.URL = sanitizeURL(p.Permalink)
 	} else {

@@ -1,0 +1,568 @@
+package theme_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"isomer.dev/isomer/internal/build"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browserPages are one page of every kind in the example site.
+func browserPages() []struct{ name, path string } {
+	return []struct{ name, path string }{
+		{"homepage", "/"},
+		{"simple-page", "/open-data-publication-guide/"},
+		{"collection-page", "/about-us/who-we-are/"},
+		{"seed-page", "/about-us/what-we-do/our-digital-government-efforts/"},
+		{"post", "/service-centre-opens-in-jurong-east/"},
+		{"resource-room", "/news-and-events/"},
+		{"resource-category", "/news-and-events/press-releases/"},
+		{"contact-us", "/contact-us/"},
+		{"search", "/search/?query=grants"},
+		{"not-found", "/404.html"},
+	}
+}
+
+// browserEnv is the example site built and served under a strict CSP, and a
+// running headless Chromium.
+type browserEnv struct {
+	base    string
+	browser context.Context
+	axe     string
+}
+
+func newBrowserEnv(t *testing.T) *browserEnv {
+	t.Helper()
+	return newBrowserEnvFor(t, "../../examples/agency-site", "production")
+}
+
+func newBrowserEnvFor(t *testing.T, source, buildEnv string) *browserEnv {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is required in CI: %v", err)
+		}
+		t.Skipf("chromium not installed (%v); skipping browser tests", err)
+	}
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	res, err := build.Build(t.Context(), build.Options{Source: source, Dest: out, Env: buildEnv})
+	if err != nil {
+		t.Fatalf("build %s: %v", source, err)
+	}
+	if res.Errors() > 0 {
+		t.Logf("%s built with %d errors: %v", source, res.Errors(), res.Diagnostics)
+	}
+	files := http.FileServer(http.Dir(out))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The strictest policy a static site can live with: nothing inline,
+		// nothing from elsewhere.
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browserEnv{base: srv.URL, browser: browser, axe: string(axe)}
+}
+
+// tab is one browser tab that records everything a page must not do.
+type tab struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	external []string // requests that left the test server
+	errors   []string // console errors, exceptions, failed loads
+}
+
+func (e *browserEnv) newTab(t *testing.T) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(e.browser)
+	t.Cleanup(cancel)
+	tb := &tab{ctx: ctx}
+	host := strings.TrimPrefix(e.base, "http://")
+	if err := chromedp.Listen(ctx, func(ev any) {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			u, err := url.Parse(ev.Request.URL)
+			if err == nil && (u.Scheme == "data" || u.Scheme == "about") {
+				return
+			}
+			if err != nil || u.Host != host {
+				tb.external = append(tb.external, ev.Request.URL)
+			}
+		case *runtime.EventExceptionThrown:
+			tb.errors = append(tb.errors, "exception: "+ev.ExceptionDetails.Text+" "+describe(ev.ExceptionDetails.Exception))
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, describe(a))
+				}
+				tb.errors = append(tb.errors, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
+			}
+		case *log.EventEntryAdded:
+			// CSP reports are checked through securitypolicyviolation
+			// events, which say which element broke the policy.
+			if ev.Entry.Source == log.EntrySourceSecurity {
+				return
+			}
+			// Browser warnings (interventions, deprecations) change with
+			// Chromium versions; errors are what a page must not cause.
+			if ev.Entry.Level == log.EntryLevelError {
+				tb.errors = append(tb.errors, fmt.Sprintf("log %s/%s: %s %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text, ev.Entry.URL))
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Record CSP violations from the page itself, before any of its scripts run.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener("securitypolicyviolation", function (e) {
+			var inContent = !!(e.target && e.target.closest && e.target.closest(".content"));
+			window.__csp.push({content: inContent, text: e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber});
+		});`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func describe(o *runtime.RemoteObject) string {
+	if o == nil {
+		return ""
+	}
+	if o.Description != "" {
+		return o.Description
+	}
+	return strings.Trim(string(o.Value), `"`)
+}
+
+func (tb *tab) problems() (external, errors []string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]string(nil), tb.external...), append([]string(nil), tb.errors...)
+}
+
+type axeResult struct {
+	Violations []struct {
+		ID      string `json:"id"`
+		Impact  string `json:"impact"`
+		Help    string `json:"help"`
+		HelpURL string `json:"helpUrl"`
+		Nodes   []struct {
+			Target         []any  `json:"target"`
+			HTML           string `json:"html"`
+			FailureSummary string `json:"failureSummary"`
+		} `json:"nodes"`
+	} `json:"violations"`
+	Passes     []json.RawMessage `json:"passes"`
+	Incomplete []json.RawMessage `json:"incomplete"`
+}
+
+func (r axeResult) String() string {
+	var b strings.Builder
+	for _, v := range r.Violations {
+		fmt.Fprintf(&b, "\n  [%s] %s: %s (%s)", v.Impact, v.ID, v.Help, v.HelpURL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&b, "\n    at %v\n      %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.FailureSummary, "\n", "\n      "))
+		}
+	}
+	return b.String()
+}
+
+func (e *browserEnv) runAxe(ctx context.Context) (axeResult, error) {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](e.axe)); err != nil {
+		return axeResult{}, fmt.Errorf("inject axe: %w", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](
+		`axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}).then(r => ({violations: r.violations, passes: r.passes.map(p => p.id), incomplete: r.incomplete.map(p => p.id)}))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		return axeResult{}, fmt.Errorf("run axe: %w", err)
+	}
+	var res axeResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return axeResult{}, err
+	}
+	return res, nil
+}
+
+func viewport(width int64) chromedp.Action[chromedp.Void] {
+	if width < 600 {
+		return chromedp.EmulateViewport(width, 812, chromedp.EmulateScale(2))
+	}
+	return chromedp.EmulateViewport(width, 900)
+}
+
+// TestBrowser loads every page kind of the example site at desktop and
+// mobile widths under a strict CSP and checks it with axe-core and by hand.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	env := newBrowserEnv(t)
+	shots := os.Getenv("ISOMER_SCREENSHOTS")
+	for _, width := range []int64{1280, 375} {
+		for _, pg := range browserPages() {
+			t.Run(fmt.Sprintf("%s@%d", pg.name, width), func(t *testing.T) {
+				t.Parallel()
+				tb := env.newTab(t)
+				ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+				defer cancel()
+				if err := chromedp.Do(ctx, viewport(width), chromedp.Navigate(env.base+pg.path)); err != nil {
+					t.Fatalf("load %s: %v", pg.path, err)
+				}
+				h1, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('h1').length`))
+				if err != nil || h1 < 1 {
+					t.Errorf("page has %d h1 elements (err %v); want at least one", h1, err)
+				}
+				overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+				if err == nil && overflow {
+					t.Errorf("page scrolls horizontally at %dpx", width)
+				}
+				res, err := env.runAxe(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Violations) > 0 {
+					t.Errorf("axe found %d violations on %s at %dpx:%s", len(res.Violations), pg.path, width, res)
+				}
+				t.Logf("axe: %d violations, %d rules passed, %d need review %s", len(res.Violations), len(res.Passes), len(res.Incomplete), res.Incomplete)
+				csp, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
+					Content bool
+					Text    string
+				}](`window.__csp`))
+				if err != nil {
+					t.Errorf("read CSP violations: %v", err)
+				}
+				for _, c := range csp {
+					if c.Content {
+						// The page body is the site's (and the tiptap
+						// package's) business, not the theme's.
+						t.Logf("CSP violation in the page content (not the theme): %s", c.Text)
+						continue
+					}
+					t.Errorf("CSP violation: %s", c.Text)
+				}
+				if shots != "" && (os.Getenv("ISOMER_SCREENSHOTS_ALL") != "" || pg.name == "homepage" || pg.name == "collection-page" || pg.name == "seed-page") {
+					saveScreenshot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s-%d.png", pg.name, width)), width)
+				}
+				external, errs := tb.problems()
+				for _, u := range external {
+					t.Errorf("request left localhost: %s", u)
+				}
+				for _, e := range errs {
+					t.Errorf("browser reported: %s", e)
+				}
+			})
+		}
+	}
+	t.Run("keyboard", func(t *testing.T) {
+		t.Parallel()
+		testKeyboard(t, env)
+	})
+	t.Run("reflow", func(t *testing.T) {
+		// WCAG 1.4.10: nothing may need horizontal scrolling at 320 CSS px;
+		// 1024 is where the desktop navbar starts and is tightest.
+		t.Parallel()
+		tb := env.newTab(t)
+		for _, w := range []int64{320, 1024} {
+			for _, pg := range browserPages() {
+				ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 640), chromedp.Navigate(env.base+pg.path)); err != nil {
+					cancel()
+					t.Fatalf("load %s: %v", pg.path, err)
+				}
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.scrollWidth <= document.documentElement.clientWidth ? '' : [...document.querySelectorAll('body *')].filter(e => e.checkVisibility() && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 3).map(e => e.tagName + '.' + e.className).join(', ') || 'something'`))
+				cancel()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wide != "" {
+					t.Errorf("%s at %dpx: elements wider than the window: %s", pg.path, w, wide)
+				}
+			}
+		}
+	})
+}
+
+// saveScreenshot captures the full page by growing the viewport to the
+// document's height.
+func saveScreenshot(t *testing.T, ctx context.Context, file string, width int64) {
+	t.Helper()
+	h, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`Math.ceil(document.documentElement.scrollHeight)`))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", file, err)
+		return
+	}
+	// Device scale 1 keeps the files small enough for the repository.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, h, chromedp.EmulateScale(1)), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Errorf("screenshot %s: %v", file, err)
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", file, err)
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testKeyboard opens the menus with the keyboard alone.
+func testKeyboard(t *testing.T, env *browserEnv) {
+	t.Run("navbar-dropdown@1280", func(t *testing.T) {
+		tb := env.newTab(t)
+		ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+		defer cancel()
+		sel := `.navbar-dropdown-toggle > summary`
+		if err := chromedp.Do(ctx, viewport(1280), chromedp.Navigate(env.base+"/"), chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const d = document.querySelector('.navbar-dropdown-toggle'); const a = d.querySelector('.navbar-dropdown a'); return d.open && a.getBoundingClientRect().height > 0 && getComputedStyle(a).visibility !== 'hidden'; })()`))
+		if err != nil || !visible {
+			t.Errorf("Enter on the first navbar dropdown did not show its links (err %v)", err)
+		}
+		// Tab reaches the first sub-link; Escape closes the dropdown and returns focus.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		inside, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.matches('.navbar-dropdown a')`))
+		if !inside {
+			t.Errorf("Tab after opening the dropdown did not move into it")
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+			t.Fatal(err)
+		}
+		closed, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector('.navbar-dropdown-toggle').open && document.activeElement.matches('.navbar-dropdown-toggle > summary')`))
+		if !closed {
+			t.Errorf("Escape did not close the dropdown and return focus to its button")
+		}
+	})
+	t.Run("mobile-menu@375", func(t *testing.T) {
+		tb := env.newTab(t)
+		ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, viewport(375), chromedp.Navigate(env.base+"/")); err != nil {
+			t.Fatal(err)
+		}
+		hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.navbar-menu')).display === 'none'`))
+		if !hidden {
+			t.Errorf("the mobile menu is open before it is asked for")
+		}
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.navbar-burger > summary`)), chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		shown, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('.navbar-menu')).display !== 'none' && document.querySelector('.navbar-menu .navbar-link').getBoundingClientRect().height > 0`))
+		if !shown {
+			t.Errorf("Enter on the menu button did not show the menu")
+		}
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.navbar-menu .navbar-dropdown-toggle > summary`)), chromedp.KeyEvent(" ")); err != nil {
+			t.Fatal(err)
+		}
+		sub, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('.navbar-menu .navbar-dropdown a').getBoundingClientRect().height > 0`))
+		if !sub {
+			t.Errorf("Space on a mobile menu group did not show its links")
+		}
+		if dir := os.Getenv("ISOMER_SCREENSHOTS"); dir != "" && os.Getenv("ISOMER_SCREENSHOTS_ALL") != "" {
+			saveScreenshot(t, ctx, filepath.Join(dir, "mobile-menu-375.png"), 375)
+		}
+	})
+	t.Run("year-filter", func(t *testing.T) {
+		tb := env.newTab(t)
+		ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, viewport(1280), chromedp.Navigate(env.base+"/news-and-events/"), chromedp.Focus(chromedp.CSS(`.year-filter select`))); err != nil {
+			t.Fatal(err)
+		}
+		// Keyboard: ArrowDown moves a focused select to the next option.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const y = document.querySelector('.year-filter select').value; return [y, ...new Set([...document.querySelectorAll('.resource-cards > li')].filter(li => li.checkVisibility()).map(li => li.dataset.year))]; })()`))
+		if err != nil || len(got) != 2 || got[0] == "" || got[1] != got[0] {
+			t.Errorf("after choosing a year, the visible cards' years are %v (err %v); want only the chosen year", got, err)
+		}
+	})
+	t.Run("left-nav", func(t *testing.T) {
+		const path = "/about-us/what-we-do/our-digital-government-efforts/"
+		for _, width := range []int64{1280, 375} {
+			tb := env.newTab(t)
+			ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+			if err := chromedp.Do(ctx, viewport(width), chromedp.Navigate(env.base+path)); err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.sidenav a[aria-current="page"]') || {}).pathname || ''`))
+			if err != nil || href != path {
+				t.Errorf("at %dpx the left nav marks %q as current (err %v); want %q", width, href, err, path)
+			}
+			if width < 1024 {
+				if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.sidenav-toggle > summary`)), chromedp.KeyEvent(kb.Enter)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			visible, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('.sidenav a[aria-current="page"]').getBoundingClientRect().height > 0`))
+			if !visible {
+				t.Errorf("at %dpx the current page's left nav link is not visible (after opening the menu by keyboard)", width)
+			}
+			cancel()
+		}
+	})
+}
+
+// TestBrowserFixture builds the small fixture site (staging, two items per
+// page) to exercise what the example site does not: the hero dropdown, the
+// staging banner, resource pagination and the notification's close button.
+func TestBrowserFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	src := t.TempDir()
+	fsys := fixture()
+	fsys["_config.yml"].Data = append([]byte("paginate: 2\n"), fsys["_config.yml"].Data...)
+	// The fixture's images, as one small picture each.
+	var pic bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{0x33, 0x66, 0x99, 0xff}), image.Point{}, draw.Src)
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"hero banner.jpg", "logo.svg", "one.png", "two.png", "favicon.ico", "share.png", "slide.png", "partner.png", "contact.jpg"} {
+		data := pic.Bytes()
+		if strings.HasSuffix(name, ".svg") {
+			data = []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="160" height="48"><rect width="160" height="48" fill="#1b3a6b"/></svg>`)
+		}
+		fsys["images/"+name] = &fstest.MapFile{Data: data}
+	}
+	for name, f := range fsys {
+		file := filepath.Join(src, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := newBrowserEnvFor(t, src, "staging")
+	tb := env.newTab(t)
+	ctx, cancel := context.WithTimeout(tb.ctx, 40*time.Second)
+	defer cancel()
+
+	if err := chromedp.Do(ctx, viewport(1280), chromedp.Navigate(env.base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.runAxe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("axe found %d violations on the fixture homepage:%s", len(res.Violations), res)
+	}
+	staging, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('.staging-banner') && document.querySelector('meta[name=robots]').content === 'noindex'`))
+	if !staging {
+		t.Error("staging build lacks the staging banner or noindex")
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.hero-dropdown > summary`)), chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	open, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('.hero-dropdown').open && document.querySelector('.hero-dropdown a').getBoundingClientRect().height > 0`))
+	if !open {
+		t.Error("Enter on the hero dropdown did not show its options")
+	}
+	if dir := os.Getenv("ISOMER_SCREENSHOTS"); dir != "" && os.Getenv("ISOMER_SCREENSHOTS_ALL") != "" {
+		saveScreenshot(t, ctx, filepath.Join(dir, "fixture-home-1280.png"), 1280)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.notification-close`))); err != nil {
+		t.Fatal(err)
+	}
+	gone, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('notification-bar').hidden`))
+	if !gone {
+		t.Error("the notification's close button did not hide it")
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(env.base+"/media/")); err != nil {
+		t.Fatal(err)
+	}
+	visible := `[...document.querySelectorAll('.resource-cards > li')].filter(li => li.checkVisibility()).map(li => li.querySelector('.media-card-title').textContent).join(', ')`
+	first, _ := chromedp.Run(ctx, chromedp.Evaluate[string](visible))
+	if first != "Opening_address, Keynote" {
+		t.Errorf("page 1 shows %q, want the two newest items", first)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.pagination button[aria-label="Page 2"]`))); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := chromedp.Run(ctx, chromedp.Evaluate[string](visible))
+	if second != "Annual report, Launch" {
+		t.Errorf("page 2 shows %q, want the two oldest items", second)
+	}
+	res, err = env.runAxe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("axe found %d violations on the paginated resource room:%s", len(res.Violations), res)
+	}
+	external, errs := tb.problems()
+	for _, u := range external {
+		t.Errorf("request left localhost: %s", u)
+	}
+	for _, e := range errs {
+		t.Errorf("browser reported: %s", e)
+	}
+}

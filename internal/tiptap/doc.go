@@ -1,0 +1,88 @@
+// Package tiptap rewrites the rich-text components that IsomerCMS's Tiptap
+// editor writes into page bodies into semantic, accessible HTML that works
+// under a strict Content-Security-Policy (no style-src 'unsafe-inline').
+//
+// It runs on a page body after Liquid and kramdown, so its input is HTML as
+// kramdown emits it: Tiptap's raw HTML blocks passed through verbatim, void
+// tags in XHTML form (<img … />), and a linked image wrapped in <p>.
+//
+// Components are recognised by element name and class (or data-type), never
+// by attribute order or whitespace: DOMPurify reverses attribute order and the
+// CMS's beautifier re-wraps lines. The marker strings must appear literally in
+// the source (an entity-encoded class name is not recognised); the fast path
+// relies on that.
+//
+// Everything that is not a recognised component is copied byte for byte. Inside
+// a component only the tags that change are re-rendered (attribute values are
+// then re-escaped); text, comments and untouched tags keep their source bytes.
+// A body containing none of the marker strings is copied without tokenising.
+//
+// # Output markup
+//
+// Card grid (div.isomer-card-grid) becomes a list; each card becomes a list
+// item. A clickable card (a.isomer-card with href) stays one <a> whose
+// accessible name is the card title through aria-labelledby, and whose
+// accessible description is the card description; the image (alt kept), the
+// description and the "Learn more" text stay visible inside the link:
+//
+//	<ul class="isomer-card-grid">
+//	<li class="isomer-card-item"><a class="isomer-card" href="…" rel="…"
+//	    aria-labelledby="isomer-card-1-title" aria-describedby="isomer-card-1-description">
+//	  <div class="isomer-card-image"><div class="isomer-image-wrapper"><img class="isomer-w-100" alt="…" src="…" …/></div></div>
+//	  <div class="isomer-card-body">
+//	    <div class="isomer-card-title" id="isomer-card-1-title">Title</div>
+//	    <div class="isomer-card-description" id="isomer-card-1-description">…</div>
+//	    <div class="isomer-card-link">Learn more</div>
+//	  </div></a></li>
+//	<li class="isomer-card-item"><div class="isomer-card">…</div></li>   (non-clickable card: not a link)
+//	</ul>
+//
+// An existing id on the title or description is reused. Generated ids are
+// numbered per body, starting after the highest "isomer-card-N" already in
+// it, so they never repeat an id the body has (and a second pass is a no-op). An
+// a.isomer-card without href is not a link and is rendered as div.isomer-card.
+// Anything else inside a grid (other than whitespace and comments) is wrapped
+// in a plain <li> so the list stays valid. A grid whose end tag is missing is
+// left as a <div>.
+//
+// Image (div.isomer-image-wrapper or a.isomer-image-wrapper, the latter usually
+// inside <p>): an <img> child whose style is exactly "width: N%" (optional
+// trailing ";", any spacing, N rounded to the nearest integer) loses the style
+// and gets the class isomer-w-N, N in 1..100 (no rounding to steps: the theme
+// defines all 100 classes, e.g. with a Sass @for loop, as width: N%). Any
+// other style is left in place. The wrapper element itself is unchanged. The
+// same applies to an <img> placed directly in a card's div.isomer-card-image.
+//
+// Accordion: details.isomer-details and their group, div[data-type=detailGroup]
+// or div.isomer-accordion, stay native <details>/<summary> (no script needed).
+// The group always carries isomer-accordion plus isomer-accordion-white or
+// isomer-accordion-gray (white when neither is present, the editor's default);
+// isomer-accordion-group is kept when present. An empty <summary> gets
+// aria-label="Details" (the label browsers show for a details element with no
+// summary) so the disclosure button has a name. Content is transformed
+// recursively (card grids, images, tables, embeds inside an accordion).
+//
+// Table: a Tiptap table is recognised by its style="minWidth: Npx" (an invalid
+// CSS property Tiptap writes on every table); that declaration is dropped (the
+// attribute too when nothing else is left). Each <th> without scope gets
+// scope="col" when its row holds only header cells, scope="row" otherwise, so
+// header association survives colspan/rowspan. <colgroup>, <col>, colspan and
+// rowspan are kept as they are.
+//
+// Lists: ul/ol with data-tight="true" get the class "tight" if they lack it.
+//
+// Iframe (inside div.iframe-wrapper): every iframe gets a title if it has none
+// ("Embedded content from youtube.com", from the src host without "www.", or
+// "Embedded content" when there is no usable host) and loading="lazy" if it has
+// no loading attribute. Its style's width and height (px or %) move into the
+// width and height attributes and "border: 0" becomes frameborder="0", so
+// FormSG's "width: 100%; height: 500px" survives a strict CSP; other
+// declarations stay in the style attribute.
+//
+// Instagram (div.instagram-wrapper): the style attributes of Instagram's
+// canned placeholder markup are removed (a strict CSP would ignore them anyway;
+// the theme styles .instagram-media), and its decorative <svg> logo gets
+// aria-hidden="true". The <script> for embed.js is kept.
+//
+// Horizontal rules (<hr>) are already semantic and pass through unchanged.
+package tiptap

@@ -1,0 +1,143 @@
+package tiptap
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func countScripts(t testing.TB, s string) int {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		t.Fatalf("output does not parse: %v", err)
+	}
+	return len(all(doc, byTag("script")))
+}
+
+func FuzzTransform(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, s := range []string{
+		"",
+		`<div class="isomer-card-grid"><a class="isomer-card" href=x><div class="isomer-card-title">t</div></a>`,
+		`<div class="isomer-card-grid"><script>alert(1)</script><a href=/ class="isomer-card"/>`,
+		`<table style="minWidth: 1px"><tr><th><table style="minWidth: 2px"><tr><th>`,
+		`<svg><div class="iframe-wrapper"><iframe/><style><img src=x></style></svg>`,
+		`<textarea><div class="isomer-image-wrapper"><img style="width:5%"></textarea>`,
+		`<div class="isomer-accordion"><details class="isomer-details"><summary/></details>`,
+		`<a class=isomer-image-wrapper href= ><img style="width: 1%"></a>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := transform(in) // unguarded: a panic fails the fuzzer
+		if !hasMarker(in) && !bytes.Equal(out, in) {
+			t.Fatalf("body without markers changed: %q -> %q", in, out)
+		}
+		if got, had := countScripts(t, string(out)), countScripts(t, string(in)); got > had {
+			t.Fatalf("script elements went from %d to %d:\n%q\n%q", had, got, in, out)
+		}
+		if again := transform(out); !bytes.Equal(again, out) {
+			t.Fatalf("second pass changed the output:\n%q\n%q", out, again)
+		}
+		if !bytes.Contains(in, []byte("<script")) && bytes.Contains(bytes.ToLower(out), []byte("<script")) {
+			t.Fatalf("output has a <script> the input did not: %q", out)
+		}
+	})
+}
+
+// fastPathBody is a typical markdown page as kramdown renders it: no Tiptap
+// markers, so Transform must only copy it.
+func fastPathBody() []byte {
+	section := `<h2 id="eligibility-criteria">Eligibility criteria</h2>
+<p>Applicants must be Singapore citizens or permanent residents aged 21 and above. The
+scheme is open to businesses registered with <a href="https://www.acra.gov.sg/" target="_blank">ACRA</a>
+for at least “three years” – see the <a href="/files/Guide to the scheme.pdf">guide</a>.</p>
+<ul>
+  <li>Submit the <strong>form</strong> online</li>
+  <li>Attach supporting documents&nbsp;(PDF)</li>
+</ul>
+<table>
+  <thead>
+    <tr>
+      <th>Item</th>
+      <th style="text-align: right">Amount</th>
+    </tr>
+  </thead>
+  <tbody>
+    <tr>
+      <td>Grant</td>
+      <td style="text-align: right">$5,000</td>
+    </tr>
+  </tbody>
+</table>
+<p><img src="/images/banner%20image.png" alt="Banner" /></p>
+`
+	return []byte(strings.Repeat(section, 30)) // ~28 KB, ~1,100 words
+}
+
+// tiptapHeavyBody is a page made of every component fixture plus the seed
+// page: the slow path with many rewrites.
+func tiptapHeavyBody(b *testing.B) []byte {
+	var body []byte
+	for _, name := range []string{
+		"seed-our-digital-government-efforts.html", "accordion.html", "table.html",
+		"card-grid-mixed.html", "image-wrapper.html", "iframe.html", "instagram.html", "lists.html",
+	} {
+		p, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		body = append(body, p...)
+	}
+	return body
+}
+
+func BenchmarkTransformFastPath(b *testing.B) {
+	body := fastPathBody()
+	if hasMarker(body) {
+		b.Fatal("benchmark body hits a marker")
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Transform(io.Discard, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTransformSeedPage(b *testing.B) {
+	body, err := os.ReadFile(filepath.Join("testdata", "seed-our-digital-government-efforts.html"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Transform(io.Discard, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTransformTiptapHeavy(b *testing.B) {
+	body := tiptapHeavyBody(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Transform(io.Discard, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

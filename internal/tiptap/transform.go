@@ -1,0 +1,514 @@
+package tiptap
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// markers are literal substrings every recognised component root carries in
+// its start tag. A body with none of them is copied without tokenising, and a
+// start tag with none of them is not looked at further.
+var markers = [][]byte{
+	[]byte("isomer-"),     // card grid, image wrapper, details, accordion group
+	[]byte("-wrapper"),    // iframe-wrapper, instagram-wrapper
+	[]byte("detailGroup"), // accordion group without its classes
+	[]byte("minWidth"),    // Tiptap table
+	[]byte("data-tight"),  // tight list
+}
+
+func hasMarker(b []byte) bool {
+	for _, m := range markers {
+		if bytes.Contains(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootTag reports whether a raw start tag names an element that can be a
+// component root, so the marker search is skipped for all other tags.
+func rootTag(raw []byte) bool {
+	name := raw[1:]
+	for i, c := range name {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>' {
+			name = name[:i]
+			break
+		}
+	}
+	for _, t := range [...]string{"div", "a", "details", "table", "ul", "ol"} {
+		if len(name) == len(t) && bytes.EqualFold(name, []byte(t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Transform writes body to w with the Tiptap components rewritten (see the
+// package documentation). It never panics; the only errors are w's.
+func Transform(w io.Writer, body []byte) error {
+	out := body
+	if hasMarker(body) {
+		out = transformSafely(body)
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("tiptap: writing body: %w", err)
+	}
+	return nil
+}
+
+// transformSafely runs transform and falls back to the unchanged body if it
+// panics: a page rendered as written beats a failed build of a large site.
+// Tests and the fuzzer call transform directly so a bug still shows up there.
+func transformSafely(body []byte) (out []byte) {
+	defer func() {
+		if recover() != nil {
+			out = body
+		}
+	}()
+	return transform(body)
+}
+
+type transformer struct {
+	// cards is the last number used for generated card ids. It starts at
+	// the highest "isomer-card-N" already in the body, so a generated id
+	// never repeats one the author (or an earlier pass) wrote.
+	cards int
+}
+
+func transform(body []byte) []byte {
+	t := &transformer{cards: highestCardNumber(body)}
+	toks := newTokens(body)
+	out := make([]byte, 0, len(body)+len(body)/8)
+	flushed := 0
+	for {
+		tt, raw := toks.next()
+		if tt == html.ErrorToken {
+			break
+		}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		if !rootTag(raw) || !hasMarker(raw) {
+			continue
+		}
+		start := toks.off - len(raw)
+		name, attrs := toks.tagAttrs()
+		root := newElement(name, attrs, raw, tt == html.SelfClosingTagToken)
+		if componentOf(root) == noComponent {
+			continue
+		}
+		if !voidElements[name] {
+			buildSubtree(toks, root)
+		}
+		if toks.bad {
+			break
+		}
+		t.walk(root)
+		out = append(out, body[flushed:start]...)
+		out = root.appendTo(out)
+		flushed = toks.off
+	}
+	if toks.bad {
+		return body
+	}
+	return append(out, body[flushed:]...)
+}
+
+type component uint8
+
+const (
+	noComponent component = iota
+	cardGrid
+	imageWrapper
+	accordionGroup
+	details
+	iframeWrapper
+	instagramWrapper
+	tiptapTable
+	tightList
+)
+
+func componentOf(n *node) component {
+	if n.kind != elementNode {
+		return noComponent
+	}
+	switch n.tag {
+	case "div":
+		switch {
+		case n.hasClass("isomer-card-grid"):
+			return cardGrid
+		case n.hasClass("isomer-image-wrapper"), n.hasClass("isomer-card-image"):
+			return imageWrapper
+		case n.hasClass("isomer-accordion"), attrIs(n, "data-type", "detailGroup"):
+			return accordionGroup
+		case n.hasClass("iframe-wrapper"):
+			return iframeWrapper
+		case n.hasClass("instagram-wrapper"):
+			return instagramWrapper
+		}
+	case "a":
+		if n.hasClass("isomer-image-wrapper") {
+			return imageWrapper
+		}
+	case "details":
+		if n.hasClass("isomer-details") {
+			return details
+		}
+	case "table":
+		if s, ok := n.attr("style"); ok && strings.Contains(s, "minWidth") {
+			return tiptapTable
+		}
+	case "ul", "ol":
+		if attrIs(n, "data-tight", "true") {
+			return tightList
+		}
+	}
+	return noComponent
+}
+
+func attrIs(n *node, key, val string) bool {
+	v, ok := n.attr(key)
+	return ok && strings.TrimSpace(v) == val
+}
+
+// walk applies the rule for n's component, if any, then visits the children.
+func (t *transformer) walk(n *node) {
+	if n.kind != elementNode {
+		return
+	}
+	switch componentOf(n) {
+	case cardGrid:
+		t.cardGrid(n) // visits its own children
+		return
+	case instagramWrapper:
+		instagram(n) // nothing inside it is another component
+		return
+	case imageWrapper:
+		for _, c := range n.children {
+			if c.isElement("img") {
+				widthStyleToClass(c)
+			}
+		}
+	case accordionGroup:
+		accordionClasses(n)
+	case details:
+		detailsSummary(n)
+	case iframeWrapper:
+		iframes(n)
+	case tiptapTable:
+		table(n)
+	case tightList:
+		n.addClass("tight")
+	}
+	for _, c := range n.children {
+		t.walk(c)
+	}
+}
+
+func isBlank(b []byte) bool {
+	return len(bytes.TrimSpace(b)) == 0
+}
+
+func (t *transformer) cardGrid(g *node) {
+	if !g.closed {
+		// Truncated input: renaming the grid would swallow the rest of the
+		// page into a list, so only its contents are transformed.
+		for _, c := range g.children {
+			t.walk(c)
+		}
+		return
+	}
+	g.tag, g.rewrite, g.renamed = "ul", true, true
+	kids := make([]*node, 0, len(g.children))
+	for _, c := range g.children {
+		switch {
+		case c.kind == otherNode, c.kind == textNode && isBlank(c.raw):
+			kids = append(kids, c)
+		case c.isElement("div", "a") && c.hasClass("isomer-card"):
+			t.card(c)
+			kids = append(kids, listItem(c, "isomer-card-item"))
+		default:
+			t.walk(c)
+			kids = append(kids, listItem(c, ""))
+		}
+	}
+	g.children = kids
+}
+
+func listItem(c *node, class string) *node {
+	li := &node{kind: elementNode, tag: "li", rewrite: true, closed: true, children: []*node{c}}
+	if class != "" {
+		li.attrs = []html.Attribute{{Key: "class", Val: class}}
+	}
+	return li
+}
+
+func (t *transformer) card(c *node) {
+	for _, k := range c.children {
+		t.walk(k)
+	}
+	if c.tag == "a" {
+		if _, ok := c.attr("href"); !ok {
+			// Without href an <a> is not a link; say so in the markup.
+			c.tag, c.rewrite, c.renamed = "div", true, true
+		}
+	}
+	if c.tag != "a" {
+		return
+	}
+	inCard := func(k *node) bool { return k.hasClass("isomer-card") }
+	title := c.findClass("isomer-card-title", inCard)
+	desc := c.findClass("isomer-card-description", inCard)
+	hasText := func(k *node) bool { return k != nil && strings.TrimSpace(k.textContent()) != "" }
+	if !hasText(title) && !hasText(desc) {
+		return
+	}
+	t.cards++
+	if hasText(title) {
+		if _, ok := c.attr("aria-labelledby"); !ok {
+			c.setAttr("aria-labelledby", t.ensureID(title, "title"))
+		}
+	}
+	if hasText(desc) {
+		if _, ok := c.attr("aria-describedby"); !ok {
+			c.setAttr("aria-describedby", t.ensureID(desc, "description"))
+		}
+	}
+}
+
+// ensureID returns n's id, giving it a generated one first if it has none.
+func (t *transformer) ensureID(n *node, part string) string {
+	if id, ok := n.attr("id"); ok && strings.TrimSpace(id) != "" {
+		return id
+	}
+	id := idPrefix + strconv.Itoa(t.cards) + "-" + part
+	n.setAttr("id", id)
+	return id
+}
+
+const idPrefix = "isomer-card-"
+
+func highestCardNumber(body []byte) int {
+	p := []byte(idPrefix)
+	highest := 0
+	for {
+		i := bytes.Index(body, p)
+		if i < 0 {
+			return highest
+		}
+		body = body[i+len(p):]
+		n := 0
+		for len(body) > 0 && '0' <= body[0] && body[0] <= '9' && n < 1e6 {
+			n = n*10 + int(body[0]-'0')
+			body = body[1:]
+		}
+		highest = max(highest, n)
+	}
+}
+
+// widthStyle matches the style Tiptap's image resize writes: "width: N%".
+var widthStyle = regexp.MustCompile(`^\s*(?i:width)\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*;?\s*$`)
+
+func widthStyleToClass(img *node) {
+	s, ok := img.attr("style")
+	if !ok {
+		return
+	}
+	m := widthStyle.FindStringSubmatch(s)
+	if m == nil {
+		return
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return
+	}
+	n := int(math.Round(f))
+	if n < 1 || n > 100 {
+		return
+	}
+	class := "isomer-w-" + strconv.Itoa(n)
+	if _, has := img.attr("class"); has {
+		img.addClass(class)
+		img.removeAttr("style")
+		return
+	}
+	// Put the class where the style was, so the tag reads the same way.
+	img.replaceAttr("style", html.Attribute{Key: "class", Val: class})
+}
+
+func accordionClasses(g *node) {
+	g.addClass("isomer-accordion")
+	if !g.hasClass("isomer-accordion-white") && !g.hasClass("isomer-accordion-gray") {
+		g.addClass("isomer-accordion-white")
+	}
+}
+
+func detailsSummary(d *node) {
+	for _, c := range d.children {
+		if !c.isElement("summary") {
+			continue
+		}
+		_, labelled := c.attr("aria-label")
+		_, labelledBy := c.attr("aria-labelledby")
+		if !labelled && !labelledBy && !c.hasVisibleContent() {
+			c.setAttr("aria-label", "Details")
+		}
+		return // only the first summary is the disclosure button
+	}
+}
+
+func iframes(n *node) {
+	for _, c := range n.children {
+		if c.kind != elementNode {
+			continue
+		}
+		if c.tag == "iframe" {
+			if v, ok := c.attr("title"); !ok || strings.TrimSpace(v) == "" {
+				src, _ := c.attr("src")
+				c.setAttr("title", iframeTitle(src))
+			}
+			if _, ok := c.attr("loading"); !ok {
+				c.setAttr("loading", "lazy")
+			}
+			iframeStyle(c)
+		}
+		iframes(c)
+	}
+}
+
+// iframeSize is a width or height an iframe attribute can carry instead.
+var iframeSize = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)(px|%)?$`)
+
+// iframeStyle moves the sizes of an embed's style (FormSG writes
+// "width: 100%; height: 500px") into width and height attributes, which a
+// strict CSP does not block, and turns "border: 0" into frameborder="0".
+// Declarations it cannot move stay in the style attribute.
+func iframeStyle(f *node) {
+	s, ok := f.attr("style")
+	if !ok {
+		return
+	}
+	var kept []string
+	moved := map[string]string{}
+	for _, d := range strings.Split(s, ";") {
+		if strings.TrimSpace(d) == "" {
+			continue
+		}
+		prop, val, _ := strings.Cut(d, ":")
+		prop = strings.ToLower(strings.TrimSpace(prop))
+		val = strings.TrimSpace(val)
+		switch m := iframeSize.FindStringSubmatch(val); {
+		case (prop == "width" || prop == "height") && m != nil:
+			moved[prop] = m[1] + strings.TrimPrefix(m[2], "px")
+		case prop == "border" && (val == "0" || val == "none" || val == "0px"):
+			moved["frameborder"] = "0"
+		default:
+			kept = append(kept, strings.TrimSpace(d))
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	for _, k := range []string{"width", "height", "frameborder"} {
+		if v, ok := moved[k]; ok {
+			f.setAttr(k, v)
+		}
+	}
+	if len(kept) == 0 {
+		f.removeAttr("style")
+	} else {
+		f.setAttr("style", strings.Join(kept, "; "))
+	}
+}
+
+func iframeTitle(src string) string {
+	u, err := url.Parse(strings.TrimSpace(src))
+	if err != nil {
+		return "Embedded content"
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	if host == "" {
+		return "Embedded content"
+	}
+	return "Embedded content from " + host
+}
+
+func instagram(n *node) {
+	for _, c := range n.children {
+		if c.kind != elementNode {
+			continue
+		}
+		c.removeAttr("style")
+		if c.tag == "svg" {
+			if _, ok := c.attr("aria-hidden"); !ok {
+				c.setAttr("aria-hidden", "true")
+			}
+		}
+		instagram(c)
+	}
+}
+
+func table(tb *node) {
+	if s, ok := tb.attr("style"); ok {
+		var kept []string
+		for _, d := range strings.Split(s, ";") {
+			prop, _, _ := strings.Cut(d, ":")
+			if strings.TrimSpace(d) == "" || strings.EqualFold(strings.TrimSpace(prop), "minWidth") {
+				continue
+			}
+			kept = append(kept, strings.TrimSpace(d))
+		}
+		if len(kept) == 0 {
+			tb.removeAttr("style")
+		} else {
+			tb.setAttr("style", strings.Join(kept, "; "))
+		}
+	}
+	for _, tr := range tableRows(tb) {
+		allHeaders := true
+		for _, c := range tr.children {
+			if c.isElement("td") {
+				allHeaders = false
+			}
+		}
+		for _, c := range tr.children {
+			if !c.isElement("th") {
+				continue
+			}
+			if _, ok := c.attr("scope"); ok {
+				continue
+			}
+			if allHeaders {
+				c.setAttr("scope", "col")
+			} else {
+				c.setAttr("scope", "row")
+			}
+		}
+	}
+}
+
+// tableRows returns the rows of tb itself, not those of nested tables.
+func tableRows(tb *node) []*node {
+	var rows []*node
+	for _, c := range tb.children {
+		switch {
+		case c.isElement("tr"):
+			rows = append(rows, c)
+		case c.isElement("thead", "tbody", "tfoot"):
+			for _, r := range c.children {
+				if r.isElement("tr") {
+					rows = append(rows, r)
+				}
+			}
+		}
+	}
+	return rows
+}
