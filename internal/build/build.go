@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"isomer.dev/isomer/internal/diag"
+	"isomer.dev/isomer/internal/markup"
 	"isomer.dev/isomer/internal/site"
 	"isomer.dev/isomer/internal/theme"
 )
@@ -112,6 +113,7 @@ type Builder struct {
 	opts    Options
 	fsys    fs.FS
 	theme   *theme.Theme
+	md      *markup.Converter
 	logger  *slog.Logger
 	exclude []string
 
@@ -192,7 +194,7 @@ func New(opts Options) (*Builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Builder{opts: opts, fsys: fsys, theme: th, logger: logger}, nil
+	return &Builder{opts: opts, fsys: fsys, theme: th, md: markup.New(markup.CurrentARIA()), logger: logger}, nil
 }
 
 // Site returns the site as of the last build, or nil before the first.
@@ -341,7 +343,7 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	if b.feedHTML == nil {
 		b.feedHTML = map[*site.Page][]byte{}
 	}
-	r := newRenderer(s, b.theme, b.opts.Env)
+	r := newRenderer(s, b.theme, b.md, b.opts.Env)
 	r.instagram = false
 	for _, f := range b.facts {
 		r.instagram = r.instagram || f.instagram
@@ -485,6 +487,9 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	all := &diag.List{}
 	for _, d := range s.Diagnostics.Items() {
 		all.Add(d)
+	}
+	for _, msg := range theme.ContrastProblems(s.Config.Colors) {
+		all.Warnf("_config.yml", 0, "%s", msg)
 	}
 	for path, ds := range b.renderDiags {
 		if pageAt(s, path) == nil {

@@ -4,17 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"path"
 	"sync"
-
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer/html"
+	"time"
 
 	"isomer.dev/isomer/internal/diag"
+	"isomer.dev/isomer/internal/liquid"
+	"isomer.dev/isomer/internal/markup"
 	"isomer.dev/isomer/internal/site"
 	"isomer.dev/isomer/internal/theme"
+	"isomer.dev/isomer/internal/tiptap"
 )
 
 // renderer turns one page into its output bytes: body content first
@@ -23,8 +23,13 @@ import (
 type renderer struct {
 	site  *site.Site
 	theme *theme.Theme
-	md    goldmark.Markdown
+	md    *markup.Converter
 	env   string
+
+	liquid *liquid.Engine
+	// vars are built on first use: most pages have no Liquid at all.
+	varsOnce sync.Once
+	vars     *liquidVars
 
 	mu    sync.Mutex
 	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
@@ -41,18 +46,43 @@ type renderer struct {
 	changedPost bool
 }
 
-func newRenderer(s *site.Site, th *theme.Theme, env string) *renderer {
-	return &renderer{
+func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string) *renderer {
+	r := &renderer{
 		site:  s,
 		theme: th,
 		env:   env,
 		diags: map[string][]diag.Diagnostic{},
-		md: goldmark.New(
-			goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Footnote, extension.DefinitionList),
-			goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-			goldmark.WithRendererOptions(html.WithUnsafe(), html.WithXHTML()),
-		),
+		md:    md,
 	}
+	var includes []fs.FS
+	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
+		includes = append(includes, sub)
+	}
+	r.liquid = liquid.New(liquid.Config{
+		Includes:    includes,
+		Site:        s.FS,
+		SiteURL:     s.Config.URL,
+		BaseURL:     s.Config.BaseURL,
+		Markdownify: r.markdown,
+		Now:         func() time.Time { return s.Time },
+		Location:    s.Time.Location(),
+	})
+	return r
+}
+
+func (r *renderer) liquidVars() *liquidVars {
+	r.varsOnce.Do(func() { r.vars = newLiquidVars(r.site, r.env) })
+	return r.vars
+}
+
+// markdown converts Markdown the way kramdown does under Jekyll.
+func (r *renderer) markdown(src []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/4)
+	if err := r.md.Convert(&buf, src); err != nil {
+		return nil, fmt.Errorf("convert Markdown: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 func (r *renderer) report(p *site.Page, d diag.Diagnostic) {
@@ -61,17 +91,33 @@ func (r *renderer) report(p *site.Page, d diag.Diagnostic) {
 	r.mu.Unlock()
 }
 
-// content renders a page body to HTML.
+// content renders a page body to HTML as Isomer's Jekyll build does (Liquid,
+// then kramdown for Markdown files, Tiptap pages included), then rewrites
+// Isomer's rich-text components as accessible markup.
 func (r *renderer) content(p *site.Page) ([]byte, error) {
 	body := p.Body
-	if p.Markdown {
-		var buf bytes.Buffer
-		if err := r.md.Convert(body, &buf); err != nil {
-			return nil, fmt.Errorf("convert Markdown: %w", err)
+	if bytes.Contains(body, []byte("{{")) || bytes.Contains(body, []byte("{%")) {
+		var diags []diag.Diagnostic
+		body, diags = r.liquid.Render(body, p.Path, p.BodyLine, r.liquidVars().forPage(p))
+		for _, d := range diags {
+			r.report(p, d)
 		}
-		body = buf.Bytes()
 	}
-	return body, nil
+	if p.Markdown {
+		var err error
+		if body, err = r.markdown(body); err != nil {
+			return nil, err
+		}
+	}
+	if p.OutputExt != ".html" || true {
+		return body, nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(body) + len(body)/8)
+	if err := tiptap.Transform(&out, body); err != nil {
+		return body, fmt.Errorf("render rich-text components: %w", err)
+	}
+	return out.Bytes(), nil
 }
 
 // page renders p into buf. A problem is reported as a diagnostic of p and

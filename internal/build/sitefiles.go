@@ -305,6 +305,6 @@ func headersFile(s *site.Site, instagram bool) []byte {
 	for _, h := range SecurityHeaders(s, instagram) {
 		fmt.Fprintf(&b, "  %s: %s\n", h[0], h[1])
 	}
-	b.WriteString("/assets/theme/*\n  Cache-Control: public, max-age=31536000, immutable\n")
+	b.WriteString("/assets/isomer/*\n  Cache-Control: public, max-age=31536000, immutable\n")
 	return b.Bytes()
 }

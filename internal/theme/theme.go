@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sync"
 
 	"isomer.dev/isomer/internal/site"
 )
@@ -26,22 +27,26 @@ var templateFS embed.FS
 //go:embed assets/theme.css assets/theme.js
 var assetFS embed.FS
 
-// Output paths of the theme's assets, relative to the output root. They live
-// under their own folder so they never collide with a site's files.
-const (
-	cssPath     = "assets/isomer/theme.css"
-	jsPath      = "assets/isomer/theme.js"
-	siteCSSPath = "assets/isomer/site.css"
-)
+// AssetDir is the output folder of the theme's assets. Their file names
+// carry a hash of their content, so they can be cached forever: a changed
+// file gets a new name. The folder is the theme's own, so it never collides
+// with a site's files.
+const AssetDir = "assets/isomer/"
 
 // Theme holds the parsed templates and assets; it is safe for concurrent use.
 type Theme struct {
 	tmpl *template.Template
 	css  []byte
 	js   []byte
-	// cssV and jsV are content hashes appended to asset URLs so that a
-	// changed theme is never served from a stale cache.
-	cssV, jsV string
+	// cssPath and jsPath are the hashed output paths of css and js.
+	cssPath, jsPath string
+
+	// siteCSS caches the colour stylesheet of the last palette asked for:
+	// every page of a build links it.
+	mu          sync.Mutex
+	siteColors  string
+	siteCSSPath string
+	siteCSSData []byte
 }
 
 // PageData is everything a layout sees.
@@ -71,12 +76,26 @@ func New() (*Theme, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Theme{tmpl: t, css: css, js: js, cssV: version(css), jsV: version(js)}, nil
+	return &Theme{tmpl: t, css: css, js: js, cssPath: hashedName("theme", ".css", css), jsPath: hashedName("theme", ".js", js)}, nil
 }
 
-func version(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:4])
+// hashedName is AssetDir/<base>.<hash of data><ext>.
+func hashedName(base, ext string, data []byte) string {
+	h := sha256.Sum256(data)
+	return AssetDir + base + "." + hex.EncodeToString(h[:5]) + ext
+}
+
+// siteStylesheet returns the output path and bytes of the colour
+// stylesheet for c.
+func (t *Theme) siteStylesheet(c site.Colors) (string, []byte) {
+	key := fmt.Sprint(c)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.siteColors != key || t.siteCSSData == nil {
+		data := siteCSS(c)
+		t.siteColors, t.siteCSSData, t.siteCSSPath = key, data, hashedName("site", ".css", data)
+	}
+	return t.siteCSSPath, t.siteCSSData
 }
 
 // Render writes the complete document for d.Page.
@@ -98,10 +117,11 @@ type Asset struct {
 
 // Assets returns the files the theme needs in the output of s.
 func (t *Theme) Assets(s *site.Site) []Asset {
+	sitePath, siteData := t.siteStylesheet(s.Config.Colors)
 	return []Asset{
-		{Path: cssPath, Data: t.css},
-		{Path: jsPath, Data: t.js},
-		{Path: siteCSSPath, Data: siteCSS(s.Config.Colors)},
+		{Path: t.cssPath, Data: t.css},
+		{Path: t.jsPath, Data: t.js},
+		{Path: sitePath, Data: siteData},
 	}
 }
 

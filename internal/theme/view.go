@@ -66,10 +66,11 @@ func (v *view) Absolute(u string) string {
 
 func (v *view) Staging() bool { return v.Env == "staging" }
 
-func (v *view) CSSHref() string { return v.URL("/"+cssPath) + "?v=" + v.t.cssV }
-func (v *view) JSHref() string  { return v.URL("/"+jsPath) + "?v=" + v.t.jsV }
+func (v *view) CSSHref() string { return v.URL("/" + v.t.cssPath) }
+func (v *view) JSHref() string  { return v.URL("/" + v.t.jsPath) }
 func (v *view) SiteCSSHref() string {
-	return v.URL("/"+siteCSSPath) + "?v=" + version(siteCSS(v.Site.Config.Colors))
+	p, _ := v.t.siteStylesheet(v.Site.Config.Colors)
+	return v.URL("/" + p)
 }
 
 // Title is the page's title, with the fallbacks the theme shows.
@@ -389,4 +390,15 @@ type linkArgs struct {
 	V    *view
 	URL  string
 	Text string
+}
+
+// NotFoundContent is the 404 page's own content, or nothing when it is the
+// stock page of Isomer's site template: that page brings its own <h1> and an
+// inline <style>, which would duplicate the title and break a strict CSP,
+// so the theme's message stands in for it.
+func (v *view) NotFoundContent() template.HTML {
+	if strings.Contains(string(v.Content), "The requested page could not be found") {
+		return ""
+	}
+	return v.Content
 }

@@ -1,0 +1,579 @@
+package markup
+
+import (
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// kramdown's block HTML: a line starting with a block-level start tag (or a
+// comment) opens an element whose content is raw up to the matching end tag,
+// however many blank lines it spans. kramdown re-serialises that HTML
+// (XHTML void tags, quoted attributes); so do we, at render time.
+
+var kindRawHTML = ast.NewNodeKind("KramdownRawHTML")
+var kindHTMLContainer = ast.NewNodeKind("KramdownHTMLContainer")
+
+type rawHTMLBlock struct {
+	ast.BaseBlock
+	// Inside a blockquote the source lines carry "> " prefixes, so the
+	// block collects its lines in buf and scans those instead.
+	quoted     bool
+	buf        string
+	start, end int // absolute offsets of the HTML in the document
+	lastStop   int // end of the last line the block consumed
+	trailing   text.Segment
+	trail      []text.Segment // lines that continue the trailing paragraph
+	done       bool
+}
+
+func (n *rawHTMLBlock) Kind() ast.NodeKind { return kindRawHTML }
+func (n *rawHTMLBlock) IsRaw() bool        { return true }
+func (n *rawHTMLBlock) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, nil, nil)
+}
+
+// htmlContainer is an HTML element with markdown="1" (or "block"/"span"):
+// its content is Markdown, rendered between the tags.
+type htmlContainer struct {
+	ast.BaseBlock
+	name     string
+	attrs    []htmlAttr
+	span     bool // content is span-level (inline) only
+	done     bool
+	trailing text.Segment
+}
+
+func (n *htmlContainer) Kind() ast.NodeKind { return kindHTMLContainer }
+func (n *htmlContainer) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, map[string]string{"name": n.name}, nil)
+}
+
+var docStringKey = parser.NewContextKey()
+
+// docString returns the whole source as one string, converted once per
+// document so that scanning ahead never copies.
+func docString(reader text.Reader, pc parser.Context) string {
+	if v, ok := pc.Get(docStringKey).(string); ok {
+		return v
+	}
+	s := string(reader.Source())
+	pc.Set(docStringKey, s)
+	return s
+}
+
+const contentModelBlock = " address applet article aside blockquote body dd details div dl fieldset figure figcaption footer form header hgroup iframe li main map menu nav noscript object section summary td "
+const contentModelSpan = " a abbr acronym b bdo big button cite caption del dfn dt em h1 h2 h3 h4 h5 h6 i ins label legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub sup th tt "
+
+type htmlBlockParser struct{}
+
+func (htmlBlockParser) Trigger() []byte             { return []byte{'<'} }
+func (htmlBlockParser) CanInterruptParagraph() bool { return true }
+func (htmlBlockParser) CanAcceptIndentedLine() bool { return false }
+func (htmlBlockParser) Close(n ast.Node, reader text.Reader, pc parser.Context) {
+	var tr text.Segment
+	switch b := n.(type) {
+	case *rawHTMLBlock:
+		tr = b.trailing
+	case *htmlContainer:
+		tr = b.trailing
+	}
+	if tr.Len() > 0 && n.Parent() != nil {
+		src := reader.Source()
+		p := ast.NewParagraph()
+		first := tr.TrimLeftSpace(src)
+		p.Lines().Append(first)
+		if b, ok := n.(*rawHTMLBlock); ok {
+			for _, seg := range b.trail {
+				p.Lines().Append(seg)
+			}
+		}
+		last := p.Lines().Len() - 1
+		lastSeg := p.Lines().At(last)
+		p.Lines().Set(last, lastSeg.TrimRightSpace(src))
+		n.Parent().InsertAfter(n.Parent(), n, p)
+	}
+}
+
+func lineEnd(doc string, i int) int {
+	if e := strings.IndexByte(doc[i:], '\n'); e >= 0 {
+		return i + e
+	}
+	return len(doc)
+}
+
+func isBlankStr(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (htmlBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	line, seg := reader.PeekLine()
+	pos := pc.BlockOffset()
+	if pos < 0 || pos >= len(line) || line[pos] != '<' {
+		return nil, parser.NoChildren
+	}
+	doc := docString(reader, pc)
+	start := seg.Start + pos
+	s := doc[start:]
+	if strings.HasPrefix(s, "<!--") {
+		// A comment does not interrupt a paragraph in kramdown.
+		if _, ok := pc.LastOpenedBlock().Node.(*ast.Paragraph); ok {
+			return nil, parser.NoChildren
+		}
+		n, r := scanDelimited(s, "<!--", "-->")
+		if r != scanOK {
+			return nil, parser.NoChildren
+		}
+		return openRaw(doc, start, start+n, reader, seg)
+	}
+	t, r := scanStartTag(s)
+	if r != scanOK || inList(spanElements, strings.ToLower(t.name)) {
+		return nil, parser.NoChildren
+	}
+	name := normName(t.name)
+	if model, ok := markdownModel(name, t.attrs); ok && !t.closed && !inList(voidElements, name) {
+		attrs := dropAttr(t.attrs, "markdown")
+		switch model {
+		case "block":
+			c := &htmlContainer{name: name, attrs: attrs}
+			rest := start + t.end
+			// kramdown skips the rest of the line when it is blank.
+			if le := lineEnd(doc, rest); isBlankStr(doc[rest:le]) {
+				reader.Advance(len(line) - 1 - pos)
+			} else {
+				reader.Advance(t.end)
+			}
+			return c, parser.HasChildren
+		case "span":
+			c := &htmlContainer{name: name, attrs: attrs, span: true}
+			a := start + t.end
+			b, e := findEndTag(doc, a, name)
+			addLineSegments(c.Lines(), doc, a, b)
+			c.done = true
+			// Consume through the line that holds the end tag.
+			stop := lineEnd(doc, e)
+			if !isBlankStr(doc[e:stop]) {
+				c.trailing = text.NewSegment(e, stop)
+			}
+			advanceTo(reader, stop)
+			return c, parser.NoChildren
+		}
+		// raw: fall through, without the markdown attribute
+	}
+	if inBlockquote(parent) {
+		n := &rawHTMLBlock{quoted: true, buf: doc[start:seg.Stop]}
+		n.Lines().Append(seg)
+		if e, ok := rawHTMLClosed(n.buf); ok {
+			n.end = e
+			n.done = true
+		}
+		return n, parser.NoChildren
+	}
+	end := scanRawHTMLFrom(doc, start, nil)
+	return openRaw(doc, start, end, reader, seg)
+}
+
+func inBlockquote(n ast.Node) bool {
+	for ; n != nil; n = n.Parent() {
+		if n.Kind() == ast.KindBlockquote {
+			return true
+		}
+	}
+	return false
+}
+
+// openRaw finishes opening a raw block whose first element ends at end.
+// Further block-level elements on the same line join the block.
+func openRaw(doc string, start, end int, reader text.Reader, seg text.Segment) (ast.Node, parser.State) {
+	n := &rawHTMLBlock{start: start}
+	n.extendTo(doc, end)
+	n.Lines().Append(seg)
+	n.lastStop = seg.Stop
+	if n.end <= seg.Stop {
+		n.finishLine(doc)
+	}
+	return n, parser.NoChildren
+}
+
+// extendTo records end and keeps scanning while the line goes on with
+// another block-level element.
+func (n *rawHTMLBlock) extendTo(doc string, end int) {
+	for {
+		n.end = end
+		le := lineEnd(doc, end)
+		i := end
+		for k := 0; k < 3 && i < le && doc[i] == ' '; k++ {
+			i++
+		}
+		if i >= le || doc[i] != '<' {
+			return
+		}
+		s := doc[i:]
+		if strings.HasPrefix(s, "<!--") {
+			m, r := scanDelimited(s, "<!--", "-->")
+			if r != scanOK {
+				return
+			}
+			end = i + m
+			continue
+		}
+		t, r := scanStartTag(s)
+		if r != scanOK || inList(spanElements, strings.ToLower(t.name)) {
+			return
+		}
+		if _, md := markdownModel(normName(t.name), t.attrs); md {
+			return
+		}
+		end = scanRawHTMLFrom(doc, i, nil)
+	}
+}
+
+func (n *rawHTMLBlock) finishLine(doc string) {
+	stop := lineEnd(doc, n.end)
+	if !isBlankStr(doc[n.end:stop]) {
+		n.trailing = text.NewSegment(n.end, min(stop+1, len(doc)))
+	}
+	n.lastStop = stop
+	n.done = true
+}
+
+func (htmlBlockParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	switch n := node.(type) {
+	case *rawHTMLBlock:
+		if n.done {
+			// Text after the element's end became a paragraph, which goes
+			// on as kramdown paragraphs do.
+			line, seg := reader.PeekLine()
+			if n.trailing.Len() > 0 && line != nil && continuesParagraph(line) {
+				n.trail = append(n.trail, seg)
+				reader.AdvanceToEOL()
+				return parser.Continue | parser.NoChildren
+			}
+			return parser.Close
+		}
+		line, seg := reader.PeekLine()
+		if line == nil {
+			return parser.Close
+		}
+		n.Lines().Append(seg)
+		if n.quoted {
+			n.buf += string(line)
+			reader.AdvanceToEOL()
+			if e, ok := rawHTMLClosed(n.buf); ok {
+				n.end = e
+				n.done = true
+				return parser.Close
+			}
+			n.end = len(n.buf)
+			return parser.Continue | parser.NoChildren
+		}
+		n.lastStop = seg.Stop
+		reader.AdvanceToEOL()
+		if n.end <= seg.Stop {
+			n.finishLine(docString(reader, pc))
+			return parser.Close
+		}
+		return parser.Continue | parser.NoChildren
+	case *htmlContainer:
+		if n.done {
+			return parser.Close
+		}
+		line, seg := reader.PeekLine()
+		if line == nil {
+			return parser.Close
+		}
+		// The end tag belongs to the innermost open element of that name.
+		deeper := false
+		for _, b := range pc.OpenedBlocks() {
+			if b.Node == node {
+				deeper = true
+				continue
+			}
+			if c, ok := b.Node.(*htmlContainer); deeper && ok && !c.done && !c.span && c.name == n.name {
+				return parser.Continue | parser.HasChildren
+			}
+		}
+		// The end tag closes the element only at the start of a block.
+		i := 0
+		for i < 3 && i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if i+1 < len(line) && line[i] == '<' && line[i+1] == '/' {
+			doc := docString(reader, pc)
+			if name, e, r := scanEndTag(doc[seg.Start+i:]); r == scanOK && normName(name) == n.name {
+				n.done = true
+				endAbs := seg.Start + i + e
+				stop := lineEnd(doc, endAbs)
+				if !isBlankStr(doc[endAbs:stop]) {
+					reader.Advance(i + e)
+				} else {
+					reader.Advance(len(line) - 1)
+				}
+				return parser.Close
+			}
+		}
+		return parser.Continue | parser.HasChildren
+	}
+	return parser.Close
+}
+
+func advanceTo(reader text.Reader, stop int) {
+	for {
+		line, seg := reader.PeekLine()
+		if line == nil {
+			return
+		}
+		if seg.Stop >= stop {
+			// leave the final line for goldmark to advance past
+			return
+		}
+		reader.AdvanceLine()
+	}
+}
+
+func addLineSegments(lines *text.Segments, doc string, a, b int) {
+	for a < b {
+		e := strings.IndexByte(doc[a:b], '\n')
+		if e < 0 {
+			lines.Append(text.NewSegment(a, b))
+			return
+		}
+		lines.Append(text.NewSegment(a, a+e+1))
+		a += e + 1
+	}
+}
+
+// findEndTag finds </name\s*> (case-insensitive) from i and returns its
+// start and end, or len(doc) twice.
+func findEndTag(doc string, i int, name string) (int, int) {
+	for {
+		j := strings.Index(doc[i:], "</")
+		if j < 0 {
+			return len(doc), len(doc)
+		}
+		j += i
+		if n, e, r := scanEndTag(doc[j:]); r == scanOK && strings.EqualFold(n, name) {
+			return j, j + e
+		}
+		i = j + 2
+	}
+}
+
+func markdownModel(name string, attrs []htmlAttr) (string, bool) {
+	for _, a := range attrs {
+		if strings.ToLower(a.key) != "markdown" {
+			continue
+		}
+		switch a.val {
+		case "1":
+			switch {
+			case inList(contentModelBlock, name):
+				return "block", true
+			case inList(contentModelSpan, name):
+				return "span", true
+			}
+			return "raw", true
+		case "block":
+			return "block", true
+		case "span":
+			return "span", true
+		case "0":
+			return "raw", true
+		}
+	}
+	return "", false
+}
+
+func dropAttr(attrs []htmlAttr, key string) []htmlAttr {
+	out := make([]htmlAttr, 0, len(attrs))
+	for _, a := range attrs {
+		if strings.ToLower(a.key) != key {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// scanRawHTMLFrom scans the block-level element starting at doc[i] the way
+// kramdown's parse_raw_html does and returns the offset just past it. When b
+// is not nil it also writes kramdown's serialisation of it.
+func scanRawHTMLFrom(doc string, i int, b *strings.Builder) int {
+	s := doc[i:]
+	if strings.HasPrefix(s, "<!--") {
+		n, _ := scanDelimited(s, "<!--", "-->")
+		if b != nil {
+			b.WriteString(s[:n])
+		}
+		return i + n
+	}
+	t, _ := scanStartTag(s)
+	name := normName(t.name)
+	attrs := t.attrs
+	if _, ok := markdownModel(name, attrs); ok {
+		attrs = dropAttr(attrs, "markdown")
+	}
+	n, _ := writeElement(s, t, name, attrs, b)
+	return i + n
+}
+
+// rawHTMLClosed reports whether the element starting at doc[0] ends
+// within doc, and where.
+func rawHTMLClosed(doc string) (int, bool) {
+	if strings.HasPrefix(doc, "<!--") {
+		n, r := scanDelimited(doc, "<!--", "-->")
+		return n, r == scanOK
+	}
+	t, r := scanStartTag(doc)
+	if r != scanOK {
+		return 0, false
+	}
+	return writeElement(doc, t, normName(t.name), t.attrs, nil)
+}
+
+// writeElement handles an element whose start tag t begins s; content is
+// raw. It returns the length consumed.
+func writeElement(s string, t htmlTag, name string, attrs []htmlAttr, b *strings.Builder) (int, bool) {
+	closed := t.closed || inList(voidElements, name)
+	if b != nil {
+		writeStartTag(b, name, attrs, closed)
+	}
+	if closed {
+		return t.end, true
+	}
+	i := t.end
+	if name == "script" || name == "style" {
+		a, e := findEndTag(s, i, name)
+		if b != nil {
+			b.WriteString(s[i:a])
+			b.WriteString("</" + name + ">")
+		}
+		return e, a < len(s)
+	}
+	for i < len(s) {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			if b != nil {
+				writeEscaped(b, s[i:], false)
+			}
+			break
+		}
+		if b != nil {
+			writeEscaped(b, s[i:i+j], false)
+		}
+		i += j
+		rest := s[i:]
+		if strings.HasPrefix(rest, "<!--") {
+			if n, r := scanDelimited(rest, "<!--", "-->"); r == scanOK {
+				if b != nil {
+					b.WriteString(rest[:n])
+				}
+				i += n
+				continue
+			}
+		}
+		if strings.HasPrefix(rest, "<?") {
+			if n, r := scanDelimited(rest, "<?", "?>"); r == scanOK {
+				if b != nil {
+					b.WriteString(rest[:n])
+				}
+				i += n
+				continue
+			}
+		}
+		if strings.HasPrefix(rest, "</") {
+			if cn, e, r := scanEndTag(rest); r == scanOK {
+				match := cn == name
+				if inList(knownElements, name) {
+					match = strings.ToLower(cn) == name
+				}
+				if match {
+					if b != nil {
+						b.WriteString("</" + name + ">")
+					}
+					return i + e, true
+				}
+				if b != nil {
+					writeEscaped(b, rest[:e], false)
+				}
+				i += e
+				continue
+			}
+		}
+		if nt, r := scanStartTag(rest); r == scanOK {
+			n, ok := writeElement(rest, nt, normName(nt.name), nt.attrs, b)
+			i += n
+			if !ok {
+				break
+			}
+			continue
+		}
+		if b != nil {
+			b.WriteString("&lt;")
+		}
+		i++
+	}
+	// no end tag: kramdown closes the element at the end of the input
+	if b != nil {
+		b.WriteString("</" + name + ">")
+	}
+	return len(s), false
+}
+
+// continuesParagraph reports whether line goes on a paragraph in
+// kramdown-parser-gfm, i.e. matches none of its PARAGRAPH_END patterns.
+func continuesParagraph(line []byte) bool {
+	if isBlankStr(string(line)) {
+		return false
+	}
+	if line[0] == '#' {
+		i := 0
+		for i < len(line) && i < 7 && line[i] == '#' {
+			i++
+		}
+		if i <= 6 && i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			return false
+		}
+	}
+	i := 0
+	for i < 3 && i < len(line) && line[i] == ' ' {
+		i++
+	}
+	l := line[i:]
+	switch {
+	case len(l) == 0:
+		return true
+	case l[0] == '>' || l[0] == '^' && isBlankStr(string(l[1:])):
+		return false
+	case l[0] == '{' && len(l) > 1 && l[1] == ':':
+		return false
+	case (l[0] == ':' || l[0] == '+' || l[0] == '*' || l[0] == '-') && len(l) > 1 && (l[1] == ' ' || l[1] == '\t'):
+		return false
+	case len(l) >= 3 && (l[0] == '`' || l[0] == '~') && l[1] == l[0] && l[2] == l[0]:
+		return false
+	case l[0] == '<':
+		k := 1
+		if len(l) > 1 && l[1] == '/' {
+			k = 2
+		}
+		e := scanName(string(l), k)
+		if e > k && !inList(spanElements, strings.ToLower(string(l[k:e]))) {
+			return false
+		}
+	case isDigit(l[0]):
+		k := 0
+		for k < len(l) && isDigit(l[k]) {
+			k++
+		}
+		if k+1 < len(l) && l[k] == '.' && (l[k+1] == ' ' || l[k+1] == '\t') {
+			return false
+		}
+	}
+	return true
+}
