@@ -24,6 +24,7 @@ import (
 
 	"isomer.dev/isomer/internal/diag"
 	"isomer.dev/isomer/internal/markup"
+	"isomer.dev/isomer/internal/search"
 	"isomer.dev/isomer/internal/site"
 	"isomer.dev/isomer/internal/theme"
 )
@@ -132,6 +133,11 @@ type Builder struct {
 	feedHTML map[*site.Page][]byte
 	// lastFiles are the site-wide files of the last build.
 	lastFiles []file
+	// searchDocs are the search entries of every page, kept across builds;
+	// searchStale says a partial rebuild changed pages since the index was
+	// last written (Flush writes it).
+	searchDocs  map[*site.Page]search.Doc
+	searchStale bool
 }
 
 // pageFacts are what the build needs to know about a page's body.
@@ -195,6 +201,22 @@ func New(opts Options) (*Builder, error) {
 		return nil, err
 	}
 	return &Builder{opts: opts, fsys: fsys, theme: th, md: markup.New(markup.CurrentARIA()), logger: logger}, nil
+}
+
+// Headers returns the response headers every page of the last build must be
+// served with (security headers and the Content-Security-Policy), as the
+// _headers file lists them.
+func (b *Builder) Headers() [][2]string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.site == nil {
+		return nil
+	}
+	instagram := false
+	for _, f := range b.facts {
+		instagram = instagram || f.instagram
+	}
+	return SecurityHeaders(b.site, instagram)
 }
 
 // Site returns the site as of the last build, or nil before the first.
@@ -422,8 +444,16 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			return nil
 		})
 	}
-	// Static files that changed in a partial rebuild are copied too.
+	previous := map[string][]byte{}
+	if only != nil {
+		for _, f := range b.lastFiles {
+			previous[f.Path] = f.Data
+		}
+	}
 	for _, f := range extras {
+		if old, ok := previous[f.Path]; ok && bytes.Equal(old, f.Data) {
+			continue // written by the last build and unchanged
+		}
 		g.Go(func() error {
 			changed, err := out.WriteFile(gctx, f.Path, f.Data)
 			if err != nil {
@@ -437,6 +467,29 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if only == nil || b.searchDocs == nil {
+		b.searchDocs = r.searchDocs
+	} else {
+		for p, d := range r.searchDocs {
+			b.searchDocs[p] = d
+		}
+	}
+	if only == nil {
+		// The search index covers every page, so only a full build writes
+		// it; after partial rebuilds Flush does.
+		sf := searchFiles(s, b.searchDocs)
+		if err := writeFiles(ctx, out, sf, &written); err != nil {
+			return nil, err
+		}
+		for _, f := range sf {
+			produced[f.Path] = true
+		}
+		extras = append(extras, sf...)
+		b.searchStale = false
+	} else {
+		// The previous index stays (siteFiles reuses it) until Flush.
+		b.searchStale = b.searchStale || len(r.searchDocs) > 0
 	}
 	if only != nil {
 		// A partial rebuild still copies every static file whose bytes may
@@ -512,6 +565,80 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	res.Diagnostics = all.Items()
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// Flush brings what partial rebuilds leave for later up to date in out:
+// the search index, which covers every page and takes longer to write than
+// the pages themselves. After Flush, out holds exactly what Build writes.
+func (b *Builder) Flush(ctx context.Context, out Output) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.searchStale || b.site == nil {
+		return nil
+	}
+	live := map[*site.Page]bool{}
+	for _, o := range b.site.Routes {
+		if o.Page != nil {
+			live[o.Page] = true
+		}
+	}
+	for p := range b.searchDocs {
+		if !live[p] {
+			delete(b.searchDocs, p)
+		}
+	}
+	sf := searchFiles(b.site, b.searchDocs)
+	var written atomic.Int64
+	if err := writeFiles(ctx, out, sf, &written); err != nil {
+		return err
+	}
+	fresh := map[string]bool{}
+	for _, f := range sf {
+		fresh[f.Path] = true
+	}
+	var kept []file
+	for _, f := range b.lastFiles {
+		if !strings.HasPrefix(f.Path, search.Dir) {
+			kept = append(kept, f)
+			continue
+		}
+		if !fresh[f.Path] {
+			if err := out.Remove(ctx, f.Path); err != nil {
+				return fmt.Errorf("remove stale %s: %w", f.Path, err)
+			}
+			delete(b.produced, f.Path)
+		}
+	}
+	for _, f := range sf {
+		b.produced[f.Path] = true
+	}
+	b.lastFiles = append(kept, sf...)
+	if m, ok := out.(manifestOutput); ok {
+		if err := m.WriteManifest(b.produced); err != nil {
+			return err
+		}
+	}
+	b.searchStale = false
+	return nil
+}
+
+// writeFiles writes files to out, counting those whose bytes changed.
+func writeFiles(ctx context.Context, out Output, files []file, written *atomic.Int64) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
+	for _, f := range files {
+		g.Go(func() error {
+			changed, err := out.WriteFile(gctx, f.Path, f.Data)
+			if err != nil {
+				return fmt.Errorf("write %s: %w", f.Path, err)
+			}
+			if changed {
+				written.Add(1)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // staticChanged reports whether a static file is new or differs in size or

@@ -153,6 +153,9 @@ func TestRebuildMatchesFullBuild(t *testing.T) {
 					if _, err := b.Rebuild(context.Background(), mem, paths); err != nil {
 						t.Fatal(err)
 					}
+					if err := b.Flush(context.Background(), mem); err != nil {
+						t.Fatal(err)
+					}
 					got, want := mem.Snapshot(), fullBuild(t, m)
 					if msg := compareOutputs(want, got); msg != "" {
 						t.Fatalf("seed %d step %d: %s\nedits: %q", seed, step, msg, history)

@@ -12,6 +12,7 @@ import (
 	"isomer.dev/isomer/internal/diag"
 	"isomer.dev/isomer/internal/liquid"
 	"isomer.dev/isomer/internal/markup"
+	"isomer.dev/isomer/internal/search"
 	"isomer.dev/isomer/internal/site"
 	"isomer.dev/isomer/internal/theme"
 	"isomer.dev/isomer/internal/tiptap"
@@ -34,6 +35,9 @@ type renderer struct {
 	mu    sync.Mutex
 	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
 
+	// searchDocs collects what the search index needs of each page rendered.
+	searchDocs map[*site.Page]search.Doc
+
 	// instagram says some page embeds Instagram (the CSP then allows its script).
 	instagram bool
 	// feedHTML caches the rendered bodies that feeds carry, across builds.
@@ -53,6 +57,8 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 		env:   env,
 		diags: map[string][]diag.Diagnostic{},
 		md:    md,
+
+		searchDocs: map[*site.Page]search.Doc{},
 	}
 	var includes []fs.FS
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
@@ -127,6 +133,12 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	if err != nil {
 		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}
+	if searchable(p) {
+		d := searchDoc(r.site, p, content)
+		r.mu.Lock()
+		r.searchDocs[p] = d
+		r.mu.Unlock()
+	}
 	switch p.Layout {
 	case "none", "blank", "file", "link":
 		// No layout: Jekyll writes the converted body alone (file and link
@@ -138,7 +150,9 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 		r.report(p, diag.Diagnostic{Path: p.Path, Severity: diag.Warning, Message: fmt.Sprintf("layout %q does not exist; the page uses the page layout", p.Layout)})
 	}
 	mark := buf.Len()
-	if err := r.theme.Render(buf, theme.PageData{Site: r.site, Page: p, Content: template.HTML(content), Env: r.env}); err != nil {
+	data := theme.PageData{Site: r.site, Page: p, Content: template.HTML(content), Env: r.env,
+		SearchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(), SearchIndex: "/" + search.IndexPath}
+	if err := r.theme.Render(buf, data); err != nil {
 		buf.Truncate(mark)
 		buf.Write(content)
 		r.report(p, diag.Diagnostic{Path: p.Path, Severity: diag.Error, Message: err.Error()})

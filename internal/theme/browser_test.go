@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -312,6 +313,10 @@ func TestBrowser(t *testing.T) {
 		t.Parallel()
 		testKeyboard(t, env)
 	})
+	t.Run("search", func(t *testing.T) {
+		t.Parallel()
+		testSearch(t, env)
+	})
 	t.Run("reflow", func(t *testing.T) {
 		// WCAG 1.4.10: nothing may need horizontal scrolling at 320 CSS px;
 		// 1024 is where the desktop navbar starts and is tightest.
@@ -564,5 +569,32 @@ func TestBrowserFixture(t *testing.T) {
 	}
 	for _, e := range errs {
 		t.Errorf("browser reported: %s", e)
+	}
+}
+
+// testSearch runs real queries on the built search page: the seed page must
+// be found by words from its card titles and from its body text.
+func testSearch(t *testing.T, env *browserEnv) {
+	const seed = "/about-us/what-we-do/our-digital-government-efforts/"
+	for _, q := range []string{"Digital+Identity", "sustainability"} {
+		tb := env.newTab(t)
+		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+		if err := chromedp.Do(ctx, chromedp.Navigate(env.base+"/search/?query="+q),
+			chromedp.WaitVisible(chromedp.CSS(`[data-search-results][data-search-state="done"]`))); err != nil {
+			cancel()
+			t.Fatalf("search %s: %v", q, err)
+		}
+		links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-search-results] a')].map(a => a.getAttribute('href'))`))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(links, seed) {
+			t.Errorf("search for %q does not find %s; results: %q", q, seed, links)
+		}
+		external, errs := tb.problems()
+		for _, e := range append(external, errs...) {
+			t.Errorf("search %s: %s", q, e)
+		}
 	}
 }

@@ -60,6 +60,8 @@ type PageData struct {
 	// SearchScript is the site path of the search client ("/assets/search/search.js")
 	// that the search page loads; empty while the site has no search index.
 	SearchScript string
+	// SearchIndex is the site path of the search index manifest the script reads.
+	SearchIndex string
 }
 
 // New parses the embedded templates.

@@ -1,0 +1,60 @@
+package build
+
+import (
+	"sort"
+
+	"isomer.dev/isomer/internal/search"
+	"isomer.dev/isomer/internal/site"
+)
+
+// searchable reports whether a page belongs in the site search: every
+// written HTML page except the search page itself and the 404 page.
+func searchable(p *site.Page) bool {
+	return p.Written && p.OutputExt == ".html" && p.Kind != site.KindSearch && p.Kind != site.KindNotFound
+}
+
+// searchDoc describes a rendered page for the search index; content is its
+// body HTML (without the theme, so navigation is not indexed on every page).
+func searchDoc(s *site.Site, p *site.Page, content []byte) search.Doc {
+	headings, text := search.TextOf(content)
+	d := search.Doc{URL: s.Config.BaseURL + p.URL, Title: p.Title, Headings: headings, Text: text, Kind: "page"}
+	if p.Kind == site.KindPost {
+		d.Kind, d.Date = "post", p.Date.Format("2006-01-02")
+	}
+	return d
+}
+
+// searchFiles builds the search index over the pages of s, using the docs
+// rendered so far, plus the file and link items that have no page.
+func searchFiles(s *site.Site, docs map[*site.Page]search.Doc) []file {
+	var list []search.Doc
+	for _, o := range s.Routes {
+		if o.Page == nil || !searchable(o.Page) {
+			continue
+		}
+		if d, ok := docs[o.Page]; ok {
+			list = append(list, d)
+		}
+	}
+	for _, p := range s.Posts {
+		if p.ResourceType == "post" {
+			continue
+		}
+		d := search.Doc{URL: p.Link(), Title: p.Title, Text: p.Description, Kind: "file", Date: p.Date.Format("2006-01-02")}
+		if p.ResourceType == "link" {
+			d.Kind = "post"
+		} else if d.URL != "" && d.URL[0] == '/' {
+			d.URL = s.Config.BaseURL + d.URL
+		}
+		list = append(list, d)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].URL < list[j].URL })
+	var out []file
+	for _, f := range search.Index(list) {
+		out = append(out, file{Path: f.Path, Data: f.Data})
+	}
+	for _, f := range search.Assets() {
+		out = append(out, file{Path: f.Path, Data: f.Data})
+	}
+	return out
+}
