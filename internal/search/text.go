@@ -16,17 +16,103 @@ import (
 // "<b>Gov</b>Tech" stays one word. The text includes the headings' words:
 // they are read on the page too.
 //
-// It parses with the HTML5 algorithm rather than scanning tags, so unclosed
-// <p> and <li> elements end where a browser ends them.
+// It reads tokens rather than building a tree: this runs on every page of
+// a build. Skipped elements are skipped up to their matching end tag.
 func TextOf(body []byte) (headings []string, text string) {
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		// html.Parse only fails on reader errors, which a byte slice has not.
-		return nil, ""
-	}
 	var w textWriter
-	w.walk(doc)
-	return w.headings, w.out.String()
+	z := html.NewTokenizer(bytes.NewReader(body))
+	var skip []atom.Atom // the skipped elements we are inside, innermost last
+	var heading atom.Atom
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			w.endHeading()
+			return w.headings, w.out.String()
+		case html.TextToken:
+			if len(skip) == 0 {
+				w.text(string(z.Text()))
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if len(skip) > 0 {
+				if a == skip[len(skip)-1] && tt == html.StartTagToken && !voidElement(a) {
+					skip = append(skip, a) // the same element nested inside itself
+				}
+				continue
+			}
+			if skipped(a) || hasAttr && hiddenTag(z) {
+				if tt == html.StartTagToken && !voidElement(a) {
+					skip = append(skip, a)
+				}
+				continue
+			}
+			if !inlineElement(a) {
+				w.pending, w.hpend = true, true
+			}
+			if isHeading(a) && tt == html.StartTagToken {
+				// As in HTML5 parsing, a heading start tag ends an open heading.
+				w.endHeading()
+				heading = a
+				w.inHeading = true
+				w.heading.Reset()
+				w.hpend = false
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if len(skip) > 0 {
+				if a == skip[len(skip)-1] {
+					skip = skip[:len(skip)-1]
+				}
+				continue
+			}
+			if !inlineElement(a) {
+				w.pending, w.hpend = true, true
+			}
+			if isHeading(a) && heading != 0 {
+				heading = 0
+				w.endHeading()
+			}
+		}
+	}
+}
+
+// endHeading closes the heading being collected, if any.
+func (w *textWriter) endHeading() {
+	if !w.inHeading {
+		return
+	}
+	w.inHeading = false
+	if h := w.heading.String(); h != "" {
+		w.headings = append(w.headings, h)
+	}
+}
+
+// hiddenTag reports whether the current start tag hides its element.
+func hiddenTag(z *html.Tokenizer) bool {
+	for {
+		k, v, more := z.TagAttr()
+		switch {
+		case string(k) == "hidden",
+			string(k) == "aria-hidden" && string(v) == "true",
+			string(k) == "role" && string(v) == "navigation":
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+func voidElement(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
+		atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
 }
 
 // textWriter collapses white space as it writes: a run of spaces, or a block
@@ -36,40 +122,6 @@ type textWriter struct {
 	pending, hpend bool
 	inHeading      bool
 	headings       []string
-}
-
-func (w *textWriter) walk(n *html.Node) {
-	switch n.Type {
-	case html.TextNode:
-		w.text(n.Data)
-		return
-	case html.ElementNode:
-		if skipped(n.DataAtom) || hiddenNode(n) {
-			return
-		}
-	}
-	block := n.Type == html.ElementNode && !inlineElement(n.DataAtom)
-	if block {
-		w.pending, w.hpend = true, true
-	}
-	startHeading := n.Type == html.ElementNode && isHeading(n.DataAtom) && !w.inHeading
-	if startHeading {
-		w.inHeading = true
-		w.heading.Reset()
-		w.hpend = false
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		w.walk(c)
-	}
-	if startHeading {
-		w.inHeading = false
-		if h := w.heading.String(); h != "" {
-			w.headings = append(w.headings, h)
-		}
-	}
-	if block {
-		w.pending, w.hpend = true, true
-	}
 }
 
 func (w *textWriter) text(s string) {
@@ -91,19 +143,6 @@ func (w *textWriter) text(s string) {
 			w.heading.WriteRune(r)
 		}
 	}
-}
-
-func hiddenNode(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch {
-		case a.Namespace != "":
-		case a.Key == "hidden",
-			a.Key == "aria-hidden" && a.Val == "true",
-			a.Key == "role" && a.Val == "navigation":
-			return true
-		}
-	}
-	return false
 }
 
 func isHeading(a atom.Atom) bool {

@@ -47,6 +47,8 @@ type Theme struct {
 	siteColors  string
 	siteCSSPath string
 	siteCSSData []byte
+
+	chrome chrome
 }
 
 // PageData is everything a layout sees.

@@ -100,8 +100,7 @@ func (v *view) Description() string {
 	if d := strings.TrimSpace(v.Page.Description); d != "" {
 		return d
 	}
-	text := html.UnescapeString(tagRE.ReplaceAllString(string(v.Content), " "))
-	if words := strings.Fields(text); len(words) > 0 {
+	if words := firstWords(string(v.Content), 21); len(words) > 0 {
 		if len(words) > 20 {
 			return strings.Join(words[:20], " ") + "..."
 		}
@@ -401,4 +400,39 @@ func (v *view) NotFoundContent() template.HTML {
 		return ""
 	}
 	return v.Content
+}
+
+// firstWords returns up to n words of the text of an HTML fragment. It
+// stops reading as soon as it has them: descriptions need only the start
+// of a page, and pages can be long.
+func firstWords(h string, n int) []string {
+	var words []string
+	for len(h) > 0 && len(words) < n {
+		lt := strings.IndexByte(h, '<')
+		text := h
+		if lt >= 0 {
+			text = h[:lt]
+		}
+		words = append(words, strings.Fields(html.UnescapeString(text))...)
+		if lt < 0 {
+			break
+		}
+		h = h[lt:]
+		// Skip the whole element for script and style, else just the tag.
+		end := ">"
+		for _, raw := range []string{"<script", "<style"} {
+			if strings.HasPrefix(h, raw) {
+				end = "</" + raw[1:] + ">"
+			}
+		}
+		i := strings.Index(h, end)
+		if i < 0 {
+			break
+		}
+		h = h[i+len(end):]
+	}
+	if len(words) > n {
+		words = words[:n]
+	}
+	return words
 }
