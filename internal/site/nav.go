@@ -145,26 +145,42 @@ func (s *Site) Breadcrumbs(p *Page) []Crumb {
 			continue
 		}
 		prefix += seg + "/"
-		var match *Page
-		for _, q := range s.Pages {
-			if q.URL == prefix || q.URL == strings.TrimSuffix(prefix, "/") {
-				match = q
-				break
-			}
-		}
-		if match == nil {
-			for _, q := range s.Posts {
-				if q.URL == prefix || q.URL == strings.TrimSuffix(prefix, "/") {
-					match = q
-					break
-				}
-			}
-		}
-		if match != nil {
+		if match := s.crumbPage(prefix); match != nil {
 			crumbs = append(crumbs, Crumb{Text: crumbText(match), URL: match.URL})
 		}
 	}
 	return crumbs
+}
+
+// crumbPage finds the page a breadcrumb prefix stands for, as Isomer's
+// breadcrumb does: the first of site.pages whose URL is the prefix, with or
+// without its trailing slash, else the first such post.
+func (s *Site) crumbPage(prefix string) *Page {
+	bare := strings.TrimSuffix(prefix, "/")
+	for _, index := range []map[string]*Page{s.pageURLs, s.postURLs} {
+		a, b := index[prefix], index[bare]
+		switch {
+		case a != nil && b != nil:
+			return s.earlier(a, b)
+		case a != nil:
+			return a
+		case b != nil:
+			return b
+		}
+	}
+	return nil
+}
+
+// earlier returns whichever of a and b comes first in site.pages or site.posts.
+func (s *Site) earlier(a, b *Page) *Page {
+	for _, list := range [][]*Page{s.Pages, s.Posts} {
+		for _, q := range list {
+			if q == a || q == b {
+				return q
+			}
+		}
+	}
+	return a
 }
 
 func crumbText(p *Page) string {

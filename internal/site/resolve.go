@@ -39,8 +39,20 @@ func resolve(s *Site, diags *diag.List, navLines []int) {
 		}
 	}
 	buildRoutes(s, diags)
+	s.pageURLs, s.postURLs = firstByURL(s.Pages), firstByURL(s.Posts)
 	checkNavigation(s, diags, navLines)
 	checkHomepage(s, diags)
+}
+
+// firstByURL maps each URL to the first page in pages that has it.
+func firstByURL(pages []*Page) map[string]*Page {
+	m := make(map[string]*Page, len(pages))
+	for _, p := range pages {
+		if _, ok := m[p.URL]; !ok {
+			m[p.URL] = p
+		}
+	}
+	return m
 }
 
 func setURL(p *Page, fallback func(*Page) string) {

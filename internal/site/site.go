@@ -62,6 +62,9 @@ type Site struct {
 
 	// loader is kept so Reload can re-read only changed files.
 	loader *loader
+	// pageURLs and postURLs index the first page and post at each URL, for
+	// breadcrumbs.
+	pageURLs, postURLs map[string]*Page
 }
 
 // Kind is what an Isomer page is, which decides its layout and navigation.

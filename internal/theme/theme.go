@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"sync"
 
 	"isomer.dev/isomer/internal/site"
@@ -92,7 +93,7 @@ func hashedName(base, ext string, data []byte) string {
 // siteStylesheet returns the output path and bytes of the colour
 // stylesheet for c.
 func (t *Theme) siteStylesheet(c site.Colors) (string, []byte) {
-	key := fmt.Sprint(c)
+	key := c.Primary + "\x00" + c.Secondary + "\x00" + strings.Join(c.MediaColors, "\x00")
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.siteColors != key || t.siteCSSData == nil {
