@@ -115,7 +115,7 @@ func (r *renderer) content(p *site.Page) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if p.OutputExt != ".html" || true {
+	if p.OutputExt != ".html" {
 		return body, nil
 	}
 	var out bytes.Buffer

@@ -20,30 +20,43 @@
 // # Output markup
 //
 // Card grid (div.isomer-card-grid) becomes a list; each card becomes a list
-// item. A clickable card (a.isomer-card with href) stays one <a> whose
-// accessible name is the card title through aria-labelledby, and whose
-// accessible description is the card description; the image (alt kept), the
-// description and the "Learn more" text stay visible inside the link:
+// item. A clickable card (a.isomer-card with href) becomes a plain container
+// whose one link is inside the title (the "stretched link" pattern), so the
+// link's accessible name is exactly its visible text, the title (WCAG 2.5.3,
+// Label in Name; a whole-card link named by its title alone fails it). The
+// image (alt kept), the description and the "Learn more" text stay visible in
+// the card, outside the link; the theme stretches the link over the card
+// (.isomer-card-anchor::after) so all of it stays clickable, and rings the
+// card when the link has focus:
 //
 //	<ul class="isomer-card-grid">
-//	<li class="isomer-card-item"><a class="isomer-card" href="…" rel="…"
-//	    aria-labelledby="isomer-card-1-title" aria-describedby="isomer-card-1-description">
+//	<li class="isomer-card-item"><div class="isomer-card isomer-card-clickable">
 //	  <div class="isomer-card-image"><div class="isomer-image-wrapper"><img class="isomer-w-100" alt="…" src="…" …/></div></div>
 //	  <div class="isomer-card-body">
-//	    <div class="isomer-card-title" id="isomer-card-1-title">Title</div>
+//	    <div class="isomer-card-title"><a class="isomer-card-anchor" href="…" rel="…"
+//	        aria-describedby="isomer-card-1-description">Title</a></div>
 //	    <div class="isomer-card-description" id="isomer-card-1-description">…</div>
 //	    <div class="isomer-card-link">Learn more</div>
-//	  </div></a></li>
-//	<li class="isomer-card-item"><div class="isomer-card">…</div></li>   (non-clickable card: not a link)
+//	  </div></div></li>
+//	<li class="isomer-card-item"><div class="isomer-card">…</div></li>   (non-clickable card: unchanged)
 //	</ul>
 //
-// An existing id on the title or description is reused. Generated ids are
-// numbered per body, starting after the highest "isomer-card-N" already in
-// it, so they never repeat an id the body has (and a second pass is a no-op). An
-// a.isomer-card without href is not a link and is rendered as div.isomer-card.
-// Anything else inside a grid (other than whitespace and comments) is wrapped
-// in a plain <li> so the list stays valid. A grid whose end tag is missing is
-// left as a <div>.
+// The link attributes of the card's <a> (href, rel, target, hreflang,
+// download, ping, referrerpolicy, type, aria-describedby) move to the new
+// link; aria-label and aria-labelledby are dropped, as they would give the
+// link a name other than its text; all other attributes stay on the card. A
+// card without title text gets the link around its "Learn more" text, else
+// around its description; a card with none of the three stays one <a>, named
+// by its content (the image's alt text). The link is described by the card
+// description through aria-describedby, so it is read out on focus.
+//
+// An existing id on the description is reused. Generated ids are numbered per
+// body, starting after the highest "isomer-card-N" already in it, so they
+// never repeat an id the body has. A second pass is a no-op: the card is no
+// longer an <a>. An a.isomer-card without href is not a link and is rendered
+// as div.isomer-card. Anything else inside a grid (other than whitespace and
+// comments) is wrapped in a plain <li> so the list stays valid. A grid whose
+// end tag is missing is left as a <div>.
 //
 // Image (div.isomer-image-wrapper or a.isomer-image-wrapper, the latter usually
 // inside <p>): an <img> child whose style is exactly "width: N%" (optional

@@ -67,6 +67,15 @@ func byClass(c string) func(*html.Node) bool {
 	return func(n *html.Node) bool { return hasClass(n, c) }
 }
 
+// idOf returns the id of the first element below n with class c.
+func idOf(n *html.Node, c string) string {
+	for _, m := range all(n, byClass(c)) {
+		id, _ := attr(m, "id")
+		return id
+	}
+	return ""
+}
+
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // text is the rendered text of n, with image alt text standing in for

@@ -255,33 +255,78 @@ func (t *transformer) card(c *node) {
 	for _, k := range c.children {
 		t.walk(k)
 	}
-	if c.tag == "a" {
-		if _, ok := c.attr("href"); !ok {
-			// Without href an <a> is not a link; say so in the markup.
-			c.tag, c.rewrite, c.renamed = "div", true, true
-		}
-	}
 	if c.tag != "a" {
 		return
 	}
-	inCard := func(k *node) bool { return k.hasClass("isomer-card") }
-	title := c.findClass("isomer-card-title", inCard)
-	desc := c.findClass("isomer-card-description", inCard)
-	hasText := func(k *node) bool { return k != nil && strings.TrimSpace(k.textContent()) != "" }
-	if !hasText(title) && !hasText(desc) {
+	if _, ok := c.attr("href"); !ok {
+		// Without href an <a> is not a link; say so in the markup.
+		c.tag, c.rewrite, c.renamed = "div", true, true
 		return
 	}
-	t.cards++
-	if hasText(title) {
-		if _, ok := c.attr("aria-labelledby"); !ok {
-			c.setAttr("aria-labelledby", t.ensureID(title, "title"))
+	inCard := func(k *node) bool { return k.hasClass("isomer-card") }
+	hasText := func(k *node) bool { return k != nil && strings.TrimSpace(k.textContent()) != "" }
+	desc := c.findClass("isomer-card-description", inCard)
+	// The link goes around the title; a card without one falls back to its
+	// "Learn more" text, then to its description.
+	var host *node
+	for _, class := range [...]string{"isomer-card-title", "isomer-card-link", "isomer-card-description"} {
+		if k := c.findClass(class, inCard); hasText(k) && !rawTextElements[k.tag] {
+			host = k
+			break
 		}
 	}
-	if hasText(desc) {
-		if _, ok := c.attr("aria-describedby"); !ok {
-			c.setAttr("aria-describedby", t.ensureID(desc, "description"))
+	if host == nil {
+		// No text to put a link around: the card stays one link, named by
+		// its content (the image's alt text, if any).
+		return
+	}
+	stretchedLink(c, host)
+	if host == desc || !hasText(desc) {
+		return
+	}
+	anchor := host.children[0]
+	if _, ok := anchor.attr("aria-describedby"); !ok {
+		t.cards++
+		anchor.setAttr("aria-describedby", t.ensureID(desc, "description"))
+	}
+}
+
+// isLinkAttr reports whether an attribute of a card's <a> belongs to the link
+// rather than to the card.
+func isLinkAttr(key string) bool {
+	switch key {
+	case "href", "rel", "target", "hreflang", "download", "ping", "referrerpolicy", "type", "aria-describedby":
+		return true
+	}
+	return false
+}
+
+// stretchedLink turns the clickable card c into a plain container and puts
+// its link around the content of host, so the link's accessible name is the
+// visible text it wraps (WCAG 2.5.3, Label in Name). The theme stretches the
+// link over the whole card (.isomer-card-anchor::after), so the card stays
+// clickable everywhere.
+func stretchedLink(c, host *node) {
+	anchor := &node{kind: elementNode, tag: "a", rewrite: true, closed: true,
+		attrs: []html.Attribute{{Key: "class", Val: "isomer-card-anchor"}}, children: host.children}
+	kept := c.attrs[:0]
+	for _, a := range c.attrs {
+		switch {
+		case a.Namespace != "":
+			kept = append(kept, a)
+		case isLinkAttr(a.Key):
+			anchor.attrs = append(anchor.attrs, a)
+		case a.Key == "aria-label", a.Key == "aria-labelledby":
+			// A name other than the visible text is what 2.5.3 forbids,
+			// and a plain <div> may not be named at all.
+		default:
+			kept = append(kept, a)
 		}
 	}
+	c.attrs = kept
+	c.tag, c.rewrite, c.renamed = "div", true, true
+	c.addClass("isomer-card-clickable")
+	host.children = []*node{anchor}
 }
 
 // ensureID returns n's id, giving it a generated one first if it has none.

@@ -163,10 +163,51 @@ func TestComponents(t *testing.T) {
 			want: []string{`<li class="isomer-card-item"><div class="isomer-card"><div class="isomer-card-title">T</div></div></li>`},
 		},
 		{
-			name: "clickable card named by its title",
+			name: "clickable card links its title",
 			in:   `<div class="isomer-card-grid"><a href="/x" class="isomer-card"><div class="isomer-card-title">T</div><div class="isomer-card-description">D</div></a></div>`,
-			want: []string{`<a href="/x" class="isomer-card" aria-labelledby="isomer-card-1-title" aria-describedby="isomer-card-1-description">`,
-				`<div class="isomer-card-title" id="isomer-card-1-title">T</div>`},
+			want: []string{`<li class="isomer-card-item"><div class="isomer-card isomer-card-clickable">`,
+				`<div class="isomer-card-title"><a class="isomer-card-anchor" href="/x" aria-describedby="isomer-card-1-description">T</a></div>`,
+				`<div class="isomer-card-description" id="isomer-card-1-description">D</div></div></li>`},
+			not: []string{"aria-labelledby"},
+		},
+		{
+			name: "link attributes move to the anchor, the rest stay on the card",
+			in: `<div class="isomer-card-grid"><a id="c" data-x="1" aria-label="Other name" target="_blank" rel="noopener" href="/x" hreflang="ms" class="isomer-card">` +
+				`<div class="isomer-card-title">T <em>t</em></div></a></div>`,
+			want: []string{`<div id="c" data-x="1" class="isomer-card isomer-card-clickable"><div class="isomer-card-title">` +
+				`<a class="isomer-card-anchor" target="_blank" rel="noopener" href="/x" hreflang="ms">T <em>t</em></a></div></div>`},
+			not: []string{"aria-label"},
+		},
+		{
+			name: "card without a title links its Learn more text",
+			in:   `<div class="isomer-card-grid"><a href="/x" class="isomer-card"><div class="isomer-card-title"> </div><div class="isomer-card-description">D</div><div class="isomer-card-link">Learn more</div></a></div>`,
+			want: []string{`<div class="isomer-card-title"> </div>`,
+				`<div class="isomer-card-link"><a class="isomer-card-anchor" href="/x" aria-describedby="isomer-card-1-description">Learn more</a></div>`},
+		},
+		{
+			name: "card with only a description links it",
+			in:   `<div class="isomer-card-grid"><a href="/x" class="isomer-card"><div class="isomer-card-description">D</div></a></div>`,
+			want: []string{`<div class="isomer-card-description"><a class="isomer-card-anchor" href="/x">D</a></div>`},
+			not:  []string{"aria-describedby", " id="},
+		},
+		{
+			name: "card with no text stays one link",
+			in:   `<div class="isomer-card-grid"><a href="/x" class="isomer-card"><div class="isomer-card-image"><img alt="Named by alt" src="/a.png"></div></a></div>`,
+			want: []string{`<li class="isomer-card-item"><a href="/x" class="isomer-card"><div class="isomer-card-image"><img alt="Named by alt" src="/a.png"></div></a></li>`},
+			not:  []string{"isomer-card-anchor"},
+		},
+		{
+			name: "raw text element is not a link host",
+			in:   `<div class="isomer-card-grid"><a href="/x" class="isomer-card"><textarea class="isomer-card-title">T</textarea><div class="isomer-card-link">L</div></a></div>`,
+			want: []string{`<textarea class="isomer-card-title">T</textarea><div class="isomer-card-link"><a class="isomer-card-anchor" href="/x">L</a></div>`},
+		},
+		{
+			name: "card in the earlier output format keeps its description id",
+			in: `<div class="isomer-card-grid"><a href="/x" class="isomer-card" aria-labelledby="isomer-card-1-title" aria-describedby="isomer-card-1-description">` +
+				`<div class="isomer-card-title" id="isomer-card-1-title">T</div><div class="isomer-card-description" id="isomer-card-1-description">D</div></a></div>`,
+			want: []string{`<div class="isomer-card isomer-card-clickable"><div class="isomer-card-title" id="isomer-card-1-title">` +
+				`<a class="isomer-card-anchor" href="/x" aria-describedby="isomer-card-1-description">T</a></div>`},
+			not: []string{"aria-labelledby", "isomer-card-2-"},
 		},
 		{
 			name: "grid without end tag stays a div",
@@ -263,8 +304,13 @@ func TestComponents(t *testing.T) {
 		},
 		{
 			name: "added attributes keep the source tag",
+			in:   `<div class="iframe-wrapper"><iframe src="/q?a=1&amp;b=&quot;2&quot;"></iframe></div>`,
+			want: []string{`<iframe src="/q?a=1&amp;b=&quot;2&quot;" title="Embedded content" loading="lazy">`},
+		},
+		{
+			name: "moved link attributes are re-escaped",
 			in:   `<div class="isomer-card-grid"><a href="/q?a=1&amp;b=&quot;2&quot;" class="isomer-card"><div class="isomer-card-title">T</div></a></div>`,
-			want: []string{`<a href="/q?a=1&amp;b=&quot;2&quot;" class="isomer-card" aria-labelledby="isomer-card-1-title">`},
+			want: []string{`<a class="isomer-card-anchor" href="/q?a=1&amp;b=&#34;2&#34;">T</a>`},
 		},
 		{
 			name: "unquoted last value forces a full render",
@@ -304,11 +350,18 @@ func TestGeneratedIDsAreUnique(t *testing.T) {
 		seen[id] = true
 	}
 	// Every aria reference must resolve.
-	for _, n := range all(doc, func(n *html.Node) bool { _, ok := attr(n, "aria-labelledby"); return ok }) {
-		id, _ := attr(n, "aria-labelledby")
-		if !seen[id] {
-			t.Errorf("aria-labelledby %q points nowhere", id)
+	refs := 0
+	for _, key := range []string{"aria-labelledby", "aria-describedby"} {
+		for _, n := range all(doc, func(n *html.Node) bool { _, ok := attr(n, key); return ok }) {
+			refs++
+			id, _ := attr(n, key)
+			if !seen[id] {
+				t.Errorf("%s %q points nowhere", key, id)
+			}
 		}
+	}
+	if refs == 0 {
+		t.Error("no aria references: the test checks nothing")
 	}
 }
 
@@ -383,22 +436,40 @@ func TestSeedPageCards(t *testing.T) {
 					t.Errorf("grid is <%s>, want <ul>", g.Data)
 				}
 			}
-			links := all(doc, byTag("a"))
-			if len(links) != len(want) {
-				t.Fatalf("got %d links, want %d (one per card)", len(links), len(want))
+			if links := all(doc, byTag("a")); len(links) != len(want) {
+				t.Errorf("got %d links, want %d (one per card)", len(links), len(want))
 			}
-			for i, a := range links {
+			cards := all(doc, byClass("isomer-card"))
+			if len(cards) != len(want) {
+				t.Fatalf("got %d cards, want %d", len(cards), len(want))
+			}
+			for i, c := range cards {
 				w := want[i]
-				if a.Parent.Data != "li" || a.Parent.Parent.Data != "ul" || !hasClass(a, "isomer-card") {
-					t.Errorf("card %d: <a> is not a card directly in a list item", i+1)
+				if c.Data != "div" || !hasClass(c, "isomer-card-clickable") || c.Parent.Data != "li" || c.Parent.Parent.Data != "ul" {
+					t.Errorf("card %d: <%s> is not a clickable card directly in a list item", i+1, c.Data)
 				}
+				links := all(c, byTag("a"))
+				if len(links) != 1 {
+					t.Fatalf("card %d: %d links, want 1", i+1, len(links))
+				}
+				a := links[0]
 				if href, _ := attr(a, "href"); href != w.href {
 					t.Errorf("card %d: href %q, want %q", i+1, href, w.href)
 				}
-				if name := accessibleName(doc, a); name != w.title {
-					t.Errorf("card %d: accessible name %q, want %q", i+1, name, w.title)
+				if rel, _ := attr(a, "rel"); rel != "noopener noreferrer nofollow" {
+					t.Errorf("card %d: rel %q", i+1, rel)
 				}
-				imgs := all(a, byTag("img"))
+				// WCAG 2.5.3: the name is the visible text of the link.
+				if name := accessibleName(doc, a); name != w.title || name != text(a) {
+					t.Errorf("card %d: accessible name %q, visible text %q, want both %q", i+1, name, text(a), w.title)
+				}
+				if !hasClass(a, "isomer-card-anchor") || !hasClass(a.Parent, "isomer-card-title") {
+					t.Errorf("card %d: the link is not the card title's anchor", i+1)
+				}
+				if d, _ := attr(a, "aria-describedby"); d == "" || d != idOf(c, "isomer-card-description") {
+					t.Errorf("card %d: aria-describedby %q does not name the description", i+1, d)
+				}
+				imgs := all(c, byTag("img"))
 				if len(imgs) != 1 {
 					t.Fatalf("card %d: %d images", i+1, len(imgs))
 				}
@@ -408,15 +479,16 @@ func TestSeedPageCards(t *testing.T) {
 				if _, ok := attr(imgs[0], "style"); ok || !hasClass(imgs[0], "isomer-w-100") {
 					t.Errorf("card %d: image keeps an inline style or lacks isomer-w-100", i+1)
 				}
-				descs := all(a, byClass("isomer-card-description"))
+				descs := all(c, byClass("isomer-card-description"))
 				if len(descs) != 1 || text(descs[0]) != w.description {
 					t.Errorf("card %d: description %q", i+1, text(descs[0]))
 				}
-				if link := all(a, byClass("isomer-card-link")); len(link) != 1 || text(link[0]) != "Learn more" {
+				if link := all(c, byClass("isomer-card-link")); len(link) != 1 || text(link[0]) != "Learn more" {
 					t.Errorf("card %d: no visible \"Learn more\"", i+1)
 				}
-				if got := text(a); !strings.Contains(got, w.title) || !strings.HasSuffix(got, "Learn more") {
-					t.Errorf("card %d: visible content %q", i+1, got)
+				// Source order: image (by its alt), title, description, Learn more.
+				if got, want := text(c), collapse(w.alt+" "+w.title+" "+w.description+" Learn more"); got != want {
+					t.Errorf("card %d: visible content\n got %q\nwant %q", i+1, got, want)
 				}
 			}
 			// Everything outside the grids is untouched.

@@ -46,6 +46,13 @@ var voidElements = map[string]bool{
 	"meta": true, "param": true, "source": true, "track": true, "wbr": true,
 }
 
+// rawTextElements hold text that is never parsed as markup, so a tag put
+// inside one would show up as text.
+var rawTextElements = map[string]bool{
+	"iframe": true, "noembed": true, "noframes": true, "noscript": true, "plaintext": true,
+	"script": true, "style": true, "textarea": true, "title": true, "xmp": true,
+}
+
 func (n *node) attr(key string) (string, bool) {
 	for _, a := range n.attrs {
 		if a.Namespace == "" && a.Key == key {
