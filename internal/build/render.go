@@ -2,14 +2,17 @@ package build
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
 	"isomer.dev/isomer/internal/diag"
+	"isomer.dev/isomer/internal/frontmatter"
 	"isomer.dev/isomer/internal/liquid"
 	"isomer.dev/isomer/internal/markup"
 	"isomer.dev/isomer/internal/search"
@@ -64,6 +67,9 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
 		includes = append(includes, sub)
 	}
+	// After the site's own includes, the theme's parts by the names of
+	// Isomer's includes, for sites that ship their own layouts.
+	includes = append(includes, themeIncludes())
 	r.liquid = liquid.New(liquid.Config{
 		Includes:    includes,
 		Site:        s.FS,
@@ -152,6 +158,17 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	mark := buf.Len()
 	data := theme.PageData{Site: r.site, Page: p, Content: template.HTML(content), Env: r.env,
 		SearchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(), SearchIndex: "/" + search.IndexPath}
+	if r.site.Layouts[p.Layout] != "" {
+		html, outer := r.siteLayouts(p, data, content)
+		switch outer {
+		case "none", "":
+			buf.Write(html) // the site's layout wrote the whole document
+			return
+		case "skeleton", "default":
+			data.Bare = true
+		}
+		data.Content = template.HTML(html)
+	}
 	if err := r.theme.Render(buf, data); err != nil {
 		buf.Truncate(mark)
 		buf.Write(content)
@@ -231,4 +248,73 @@ func (r *renderer) siteFiles() []file {
 		add(f.Path, f.Data)
 	}
 	return out
+}
+
+// themeIncludes are the theme's parts as Liquid includes, by the names of
+// Isomer's includes; each prints a variable that siteLayouts fills for the
+// page being rendered.
+//
+//go:embed themeincludes/*.html
+var themeIncludeFiles embed.FS
+
+func themeIncludes() fs.FS {
+	sub, _ := fs.Sub(themeIncludeFiles, "themeincludes")
+	return sub
+}
+
+// maxLayoutDepth bounds a chain of layouts that name each other.
+const maxLayoutDepth = 10
+
+// siteLayouts applies the site's own Liquid layouts (_layouts/*.html) to a
+// page's content, following each layout's own layout: key, as Jekyll does.
+// It returns the result and the name of the layout the chain ends in: a
+// theme layout that still wraps it, or "none" when the site's layouts wrote
+// the whole document.
+func (r *renderer) siteLayouts(p *site.Page, data theme.PageData, content []byte) ([]byte, string) {
+	parts, err := r.theme.Partials(data)
+	if err != nil {
+		r.report(p, diag.Diagnostic{Path: p.Path, Severity: diag.Error, Message: err.Error()})
+	}
+	partVars := map[string]any{}
+	for name, html := range parts {
+		partVars[strings.ReplaceAll(strings.TrimSuffix(name, ".html"), "-", "_")] = html
+	}
+	name := p.Layout
+	for range maxLayoutDepth {
+		file := r.site.Layouts[name]
+		if file == "" {
+			return content, name
+		}
+		src, err := fs.ReadFile(r.site.FS, file)
+		if err != nil {
+			r.report(p, diag.Diagnostic{Path: file, Severity: diag.Error, Message: fmt.Sprintf("cannot read layout: %v", err)})
+			return content, "page"
+		}
+		body, line, fm := src, 1, map[string]any{}
+		if doc, err := frontmatter.Split(src); err == nil {
+			body, line = doc.Body, doc.BodyLine
+			if m, err := frontmatter.Decode(doc.YAML); err == nil {
+				fm = m
+			} else {
+				r.report(p, diag.Diagnostic{Path: file, Line: 2, Severity: diag.Error, Message: "invalid YAML in the layout's front matter: " + err.Error()})
+			}
+		}
+		vars := map[string]any{}
+		for k, v := range r.liquidVars().forPage(p) {
+			vars[k] = v
+		}
+		vars["content"], vars["layout"], vars["isomer_theme"] = string(content), fm, partVars
+		var diags []diag.Diagnostic
+		content, diags = r.liquid.Render(body, file, line, vars)
+		for _, d := range diags {
+			r.report(p, d)
+		}
+		next, ok := fm["layout"]
+		if !ok || next == nil {
+			return content, "none"
+		}
+		name = fmt.Sprint(next)
+	}
+	r.report(p, diag.Diagnostic{Path: r.site.Layouts[p.Layout], Severity: diag.Error, Message: fmt.Sprintf("layouts name each other more than %d deep", maxLayoutDepth)})
+	return content, "none"
 }

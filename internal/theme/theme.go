@@ -65,6 +65,9 @@ type PageData struct {
 	SearchScript string
 	// SearchIndex is the site path of the search index manifest the script reads.
 	SearchIndex string
+	// Bare puts Content directly between the site header and footer, with
+	// no page layout: for pages laid out by a site's own _layouts file.
+	Bare bool
 }
 
 // New parses the embedded templates.
@@ -110,6 +113,33 @@ func (t *Theme) Render(w io.Writer, d PageData) error {
 		return fmt.Errorf("render %s: %w", d.Page.Path, err)
 	}
 	return nil
+}
+
+// Partials renders the theme's parts for a site's own Liquid layouts, by
+// the names of Isomer's includes: head.html (the tags inside <head>),
+// agencyhead.html (masthead and navbar), header-breadcrumb.html, and
+// footer.html. masthead.html and main_scripts.html are empty: the header
+// holds the masthead, and scripts load from head.html.
+func (t *Theme) Partials(d PageData) (map[string]string, error) {
+	v := &view{PageData: d, t: t}
+	out := map[string]string{"masthead.html": "", "main_scripts.html": ""}
+	for name, tmpl := range map[string]string{"head.html": "headtags", "header-breadcrumb.html": "breadcrumb"} {
+		var b strings.Builder
+		if err := t.tmpl.ExecuteTemplate(&b, tmpl, v); err != nil {
+			return nil, fmt.Errorf("render %s: %w", name, err)
+		}
+		out[name] = b.String()
+	}
+	header, err := v.Header()
+	if err != nil {
+		return nil, err
+	}
+	footer, err := v.Footer()
+	if err != nil {
+		return nil, err
+	}
+	out["agencyhead.html"], out["footer.html"] = string(header), string(footer)
+	return out, nil
 }
 
 // Asset is a file the theme adds to every built site (CSS, JavaScript,
