@@ -12,10 +12,11 @@
 // the source (an entity-encoded class name is not recognised); the fast path
 // relies on that.
 //
-// Everything that is not a recognised component is copied byte for byte. Inside
-// a component only the tags that change are re-rendered (attribute values are
-// then re-escaped); text, comments and untouched tags keep their source bytes.
-// A body containing none of the marker strings is copied without tokenising.
+// Everything that is not a recognised component or a convertible style (below)
+// is copied byte for byte. Only the tags that change are re-rendered
+// (attribute values are then re-escaped); text, comments and untouched tags
+// keep their source bytes. A body containing none of the marker strings (nor
+// "style=") is copied without tokenising.
 //
 // # Output markup
 //
@@ -58,14 +59,6 @@
 // comments) is wrapped in a plain <li> so the list stays valid. A grid whose
 // end tag is missing is left as a <div>.
 //
-// Image (div.isomer-image-wrapper or a.isomer-image-wrapper, the latter usually
-// inside <p>): an <img> child whose style is exactly "width: N%" (optional
-// trailing ";", any spacing, N rounded to the nearest integer) loses the style
-// and gets the class isomer-w-N, N in 1..100 (no rounding to steps: the theme
-// defines all 100 classes, e.g. with a Sass @for loop, as width: N%). Any
-// other style is left in place. The wrapper element itself is unchanged. The
-// same applies to an <img> placed directly in a card's div.isomer-card-image.
-//
 // Accordion: details.isomer-details and their group, div[data-type=detailGroup]
 // or div.isomer-accordion, stay native <details>/<summary> (no script needed).
 // The group always carries isomer-accordion plus isomer-accordion-white or
@@ -98,4 +91,28 @@
 // aria-hidden="true". The <script> for embed.js is kept.
 //
 // Horizontal rules (<hr>) are already semantic and pass through unchanged.
+//
+// # Inline styles
+//
+// A strict CSP blocks style attributes, so the ones with a class of their own
+// become that class, on any element of the body, inside a component or not:
+//
+//   - <img> with "width: N%" (N rounded to the nearest integer, 1..100): the
+//     class isomer-w-N (the theme defines all 100 as width: N%). Tiptap's
+//     image resize writes it (div.isomer-image-wrapper, a.isomer-image-wrapper,
+//     div.isomer-card-image), and so does a kramdown IAL {: style="width:50%"}.
+//   - <th>, <td>, <p>, <h1>–<h6> and <div> with "text-align: left", "center",
+//     "right" or "justify": has-text-left, has-text-centered, has-text-right,
+//     has-text-justified (the theme's utilities; kramdown writes the first
+//     three for a table's column alignment).
+//
+// Property names and keywords are case-insensitive, spacing and a trailing ";"
+// do not matter, and a style may hold several such declarations (the last one
+// of a property wins, as in CSS). The style attribute then goes; the class
+// takes its place, or joins an existing class attribute, replacing a class of
+// the same kind (the inline style was what showed). A style with any other
+// declaration, value or element (a pixel width, "text-align: start",
+// "!important", a <span>) is left exactly as written; the site checker
+// reports it. Only start tags whose source contains "style=" literally are
+// looked at (kramdown and Tiptap both write it so).
 package tiptap

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,17 +13,17 @@ import (
 )
 
 // markers are literal substrings every recognised component root carries in
-// its start tag. A body with none of them is copied without tokenising, and a
-// start tag with none of them is not looked at further.
+// its start tag. A body with none of them and no styleMarker is copied without
+// tokenising, and a start tag with none of them is no component root.
 var markers = [][]byte{
-	[]byte("isomer-"),     // card grid, image wrapper, details, accordion group
+	[]byte("isomer-"),     // card grid, details, accordion group
 	[]byte("-wrapper"),    // iframe-wrapper, instagram-wrapper
 	[]byte("detailGroup"), // accordion group without its classes
 	[]byte("minWidth"),    // Tiptap table
 	[]byte("data-tight"),  // tight list
 }
 
-func hasMarker(b []byte) bool {
+func hasComponentMarker(b []byte) bool {
 	for _, m := range markers {
 		if bytes.Contains(b, m) {
 			return true
@@ -33,16 +32,26 @@ func hasMarker(b []byte) bool {
 	return false
 }
 
-// rootTag reports whether a raw start tag names an element that can be a
-// component root, so the marker search is skipped for all other tags.
-func rootTag(raw []byte) bool {
+// hasMarker reports whether b may hold anything Transform rewrites.
+func hasMarker(b []byte) bool {
+	return hasComponentMarker(b) || bytes.Contains(b, styleMarker)
+}
+
+// tagName returns the element name of a raw start tag, as written.
+func tagName(raw []byte) []byte {
 	name := raw[1:]
 	for i, c := range name {
 		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>' {
-			name = name[:i]
-			break
+			return name[:i]
 		}
 	}
+	return name
+}
+
+// rootTag reports whether a raw start tag names an element that can be a
+// component root, so the marker search is skipped for all other tags.
+func rootTag(raw []byte) bool {
+	name := tagName(raw)
 	for _, t := range [...]string{"div", "a", "details", "table", "ul", "ol"} {
 		if len(name) == len(t) && bytes.EqualFold(name, []byte(t)) {
 			return true
@@ -96,13 +105,21 @@ func transform(body []byte) []byte {
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
 		}
-		if !rootTag(raw) || !hasMarker(raw) {
+		isRoot := rootTag(raw) && hasComponentMarker(raw)
+		if !isRoot && !styledTag(raw) {
 			continue
 		}
 		start := toks.off - len(raw)
 		name, attrs := toks.tagAttrs()
 		root := newElement(name, attrs, raw, tt == html.SelfClosingTagToken)
-		if componentOf(root) == noComponent {
+		if !isRoot || componentOf(root) == noComponent {
+			// Outside components only this one tag can change; its
+			// content is read (and copied) as the loop goes on.
+			if styleToClass(root) {
+				out = append(out, body[flushed:start]...)
+				out = root.appendTo(out)
+				flushed = toks.off
+			}
 			continue
 		}
 		if !voidElements[name] {
@@ -112,6 +129,7 @@ func transform(body []byte) []byte {
 			break
 		}
 		t.walk(root)
+		stylesToClasses(root)
 		out = append(out, body[flushed:start]...)
 		out = root.appendTo(out)
 		flushed = toks.off
@@ -127,7 +145,6 @@ type component uint8
 const (
 	noComponent component = iota
 	cardGrid
-	imageWrapper
 	accordionGroup
 	details
 	iframeWrapper
@@ -145,18 +162,12 @@ func componentOf(n *node) component {
 		switch {
 		case n.hasClass("isomer-card-grid"):
 			return cardGrid
-		case n.hasClass("isomer-image-wrapper"), n.hasClass("isomer-card-image"):
-			return imageWrapper
 		case n.hasClass("isomer-accordion"), attrIs(n, "data-type", "detailGroup"):
 			return accordionGroup
 		case n.hasClass("iframe-wrapper"):
 			return iframeWrapper
 		case n.hasClass("instagram-wrapper"):
 			return instagramWrapper
-		}
-	case "a":
-		if n.hasClass("isomer-image-wrapper") {
-			return imageWrapper
 		}
 	case "details":
 		if n.hasClass("isomer-details") {
@@ -191,12 +202,6 @@ func (t *transformer) walk(n *node) {
 	case instagramWrapper:
 		instagram(n) // nothing inside it is another component
 		return
-	case imageWrapper:
-		for _, c := range n.children {
-			if c.isElement("img") {
-				widthStyleToClass(c)
-			}
-		}
 	case accordionGroup:
 		accordionClasses(n)
 	case details:
@@ -357,36 +362,6 @@ func highestCardNumber(body []byte) int {
 		}
 		highest = max(highest, n)
 	}
-}
-
-// widthStyle matches the style Tiptap's image resize writes: "width: N%".
-var widthStyle = regexp.MustCompile(`^\s*(?i:width)\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*;?\s*$`)
-
-func widthStyleToClass(img *node) {
-	s, ok := img.attr("style")
-	if !ok {
-		return
-	}
-	m := widthStyle.FindStringSubmatch(s)
-	if m == nil {
-		return
-	}
-	f, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return
-	}
-	n := int(math.Round(f))
-	if n < 1 || n > 100 {
-		return
-	}
-	class := "isomer-w-" + strconv.Itoa(n)
-	if _, has := img.attr("class"); has {
-		img.addClass(class)
-		img.removeAttr("style")
-		return
-	}
-	// Put the class where the style was, so the tag reads the same way.
-	img.replaceAttr("style", html.Attribute{Key: "class", Val: class})
 }
 
 func accordionClasses(g *node) {

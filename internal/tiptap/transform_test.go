@@ -95,6 +95,9 @@ func TestUnrecognisedHTMLIsByteForByte(t *testing.T) {
 		"other table":         `<table style="width: 50px"><tr><th>h</th></tr></table>`,
 		"plain details":       `<details><summary></summary><p>no isomer class</p></details>`,
 		"horizontal rule":     "<p>a</p>\n<hr />\n\n<p>b</p>",
+		"unknown styles": `<p style="color: red">a</p><td style="text-align: center; padding: 0">b</td>` +
+			`<img style="width: 30px" src=x><span style="text-align: right">c</span><li style="text-align: left">d</li>`,
+		"style word only in text": `<p>style="text-align: center" is how kramdown aligns a column</p>`,
 	}
 	for name, body := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -111,8 +114,10 @@ func TestUnrecognisedHTMLIsByteForByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := run(t, string(legacy)); got != string(legacy) {
-		t.Errorf("legacy.html changed:\n%s", cmp.Diff(string(legacy), got))
+	// Only the IAL image width, a style with a class of its own, changes.
+	want := strings.Replace(string(legacy), `style="width:50%"`, `class="isomer-w-50"`, 1)
+	if got := run(t, string(legacy)); got != want {
+		t.Errorf("legacy.html changed:\n%s", cmp.Diff(want, got))
 	}
 }
 
@@ -264,6 +269,31 @@ func TestComponents(t *testing.T) {
 			name: "header row gets column scope",
 			in:   `<table style="minWidth: 50px"><tbody><tr><th colspan="2" rowspan="1"><p>h</p></th></tr></tbody></table>`,
 			want: []string{`<table>`, `<th colspan="2" rowspan="1" scope="col">`},
+		},
+		{
+			name: "aligned cells inside a Tiptap table",
+			in:   `<table style="minWidth: 50px"><tbody><tr><th style="text-align: center"><p style="text-align: right">h</p></th><td>d</td></tr></tbody></table>`,
+			want: []string{`<table><tbody><tr><th class="has-text-centered" scope="row"><p class="has-text-right">h</p></th><td>d</td></tr></tbody></table>`},
+		},
+		{
+			name: "aligned paragraph inside an accordion",
+			in:   `<details class="isomer-details"><summary>Q</summary><div class="isomer-details-content"><p style="text-align: center">A</p></div></details>`,
+			want: []string{`<div class="isomer-details-content"><p class="has-text-centered">A</p></div>`},
+		},
+		{
+			name: "styled component root",
+			in:   `<div class="iframe-wrapper" style="text-align: center"><iframe title="t" loading="lazy" src="/x"></iframe></div>`,
+			want: []string{`<div class="iframe-wrapper has-text-centered"><iframe title="t" loading="lazy" src="/x"></iframe></div>`},
+		},
+		{
+			name: "styled tag that is a root but no component",
+			in:   `<div class="formsg-wrapper" style="text-align: right"><p>x</p></div>`,
+			want: []string{`<div class="formsg-wrapper has-text-right"><p>x</p></div>`},
+		},
+		{
+			name: "duplicate style attributes all go",
+			in:   `<p style="text-align: left" style="color: red">x</p>`,
+			want: []string{`<p class="has-text-left">x</p>`},
 		},
 		{
 			name: "tight list class",
@@ -500,5 +530,66 @@ func TestSeedPageCards(t *testing.T) {
 				t.Error("trailing paragraphs changed")
 			}
 		})
+	}
+}
+
+func TestStyleClasses(t *testing.T) {
+	tests := []struct {
+		tag, style   string
+		width, align string
+		ok           bool
+	}{
+		{"img", "width:50%", "isomer-w-50", "", true},
+		{"img", " WIDTH : 33.4 % ; ", "isomer-w-33", "", true},
+		{"img", "width: 100%;;", "isomer-w-100", "", true},
+		{"img", "width: 0.4%", "", "", false},
+		{"img", "width: 101%", "", "", false},
+		{"img", "width: 50px", "", "", false},
+		{"img", "width: 50%; height: auto", "", "", false},
+		{"img", "text-align: center", "", "", false},
+		{"th", "text-align: left", "", "has-text-left", true},
+		{"td", "text-align: center", "", "has-text-centered", true},
+		{"td", "Text-Align:RIGHT", "", "has-text-right", true},
+		{"p", "text-align: justify;", "", "has-text-justified", true},
+		{"h3", "text-align: left; text-align: center", "", "has-text-centered", true},
+		{"div", "text-align: start", "", "", false},
+		{"td", "text-align: center !important", "", "", false},
+		{"td", "text-align: center; width: 50%", "", "", false},
+		{"span", "text-align: center", "", "", false},
+		{"p", "", "", "", false},
+		{"p", " ; ", "", "", false},
+		{"p", "text-align", "", "", false},
+		{"p", "/* c */ text-align: left", "", "", false},
+	}
+	for _, tc := range tests {
+		width, align, ok := styleClasses(tc.tag, tc.style)
+		if width != tc.width || align != tc.align || ok != tc.ok {
+			t.Errorf("styleClasses(%q, %q) = %q, %q, %v; want %q, %q, %v",
+				tc.tag, tc.style, width, align, ok, tc.width, tc.align, tc.ok)
+		}
+	}
+}
+
+// Only start tags that carry "style=" are parsed outside components, and
+// every byte around a rewritten tag is kept.
+func TestStyledTagsOnlyChange(t *testing.T) {
+	in := "<P>a &amp; b</P>\r\n<TD  style='text-align:center' data-x=1>c</TD><!-- d -->\n<img src=e  alt=\"f\">"
+	want := "<P>a &amp; b</P>\r\n<td class=\"has-text-centered\" data-x=\"1\">c</TD><!-- d -->\n<img src=e  alt=\"f\">"
+	if got := run(t, in); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	for raw, want := range map[string]bool{
+		`<img src=x style="width:5%">`: true,
+		`<Img style=x>`:                true,
+		`<H2 style="">`:                true,
+		`<img src=x>`:                  false,
+		`<span style="x">`:             false,
+		`<p STYLE="x">`:                false,
+		`<table style="x">`:            false,
+		`<pre style="x">`:              false,
+	} {
+		if got := styledTag([]byte(raw)); got != want {
+			t.Errorf("styledTag(%q) = %v, want %v", raw, got, want)
+		}
 	}
 }
