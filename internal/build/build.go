@@ -450,22 +450,16 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			previous[f.Path] = f.Data
 		}
 	}
+	var toWrite []file
 	for _, f := range extras {
-		if old, ok := previous[f.Path]; ok && bytes.Equal(old, f.Data) {
-			continue // written by the last build and unchanged
+		if old, ok := previous[f.Path]; !ok || !bytes.Equal(old, f.Data) {
+			toWrite = append(toWrite, f) // new, or changed since the last build
 		}
-		g.Go(func() error {
-			changed, err := out.WriteFile(gctx, f.Path, f.Data)
-			if err != nil {
-				return fmt.Errorf("write %s: %w", f.Path, err)
-			}
-			if changed {
-				written.Add(1)
-			}
-			return nil
-		})
 	}
 	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := writeFiles(ctx, out, toWrite, &written); err != nil {
 		return nil, err
 	}
 	if only == nil || b.searchDocs == nil {

@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -37,22 +35,85 @@ func mapFS(t testing.TB, dir string) fstest.MapFS {
 	return m
 }
 
-// generatedSite makes a synthetic Isomer site with the benchmark generator.
-func generatedSite(t testing.TB, pages int) string {
-	t.Helper()
-	gen := filepath.Join("..", "..", "..", "shared", "bench", "gen-site.py")
-	if _, err := os.Stat(gen); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the site generator is missing: %v", err)
+// generatedSite makes a synthetic Isomer site of about n pages in memory:
+// folders with third_nav_title groups and order lists, simple pages, a
+// resource room with post, file and link items, Tiptap card grids, kramdown
+// attribute lists and Liquid, in the proportions of the benchmark sites.
+func generatedSite(n int) fstest.MapFS {
+	r := rand.New(rand.NewPCG(uint64(n), 3))
+	m := fstest.MapFS{}
+	add := func(p, data string) { m[p] = &fstest.MapFile{Data: []byte(data), ModTime: fixedNow} }
+	words := strings.Fields("digital service public grant housing transport health data policy support scheme agency residents business skills")
+	text := func(k int) string {
+		var b strings.Builder
+		for i := range k {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(words[r.IntN(len(words))])
 		}
-		t.Skipf("the site generator is not here: %v", err)
+		return b.String()
 	}
-	dir := filepath.Join(t.TempDir(), "site")
-	cmd := exec.Command("python3", gen, "--pages", fmt.Sprint(pages), "--seed", "1", "--format", "jekyll", "--layouts", "none", "--out", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gen-site.py: %v\n%s", err, out)
+	body := func(i int) string {
+		switch i % 3 {
+		case 0:
+			return fmt.Sprintf("<p>%s</p>\n<div class=\"isomer-card-grid\"><a class=\"isomer-card\" href=\"/p%d/\"><div class=\"isomer-card-body\"><div class=\"isomer-card-title\">%s</div></div></a></div>\n<p></p>", text(40), i, text(3))
+		case 1:
+			return fmt.Sprintf("## %s\n\n%s [more](/p%d/){:target=\"_blank\"}\n\n| A | B |\n|--:|---|\n| 1 | 2 |\n", text(3), text(60), i)
+		default:
+			return fmt.Sprintf("%s {{ site.title }} {{ page.title | upcase }}\n", text(30))
+		}
 	}
-	return dir
+	add("_config.yml", "title: Generated\nurl: https://gen.example.gov.sg\nresources_name: resources\n")
+	cols := []string{"about", "services", "guides"}
+	nav := "links:\n"
+	for _, c := range cols {
+		nav += fmt.Sprintf("  - title: %s\n    collection: %s\n", c, c)
+	}
+	add("_data/navigation.yml", nav+"  - title: Resources\n    resource_room: true\n")
+	add("resources/index.html", "---\nlayout: resources\ntitle: Resources\n---\n")
+	order := map[string][]string{}
+	for i := range n {
+		title := fmt.Sprintf("Page %d %s", i, text(2))
+		switch {
+		case i%10 < 3:
+			add(fmt.Sprintf("pages/p%d.md", i), fmt.Sprintf("---\ntitle: %s\npermalink: /p%d/\n---\n%s", title, i, body(i)))
+		case i%10 < 7:
+			c := cols[i%len(cols)]
+			rel := fmt.Sprintf("doc%d.md", i)
+			tnt := ""
+			if g := i % 4; g > 0 {
+				rel = fmt.Sprintf("Group %d/%s", g, rel)
+				tnt = fmt.Sprintf("third_nav_title: Group %d\n", g)
+			}
+			if r.IntN(5) > 0 {
+				order[c] = append(order[c], rel)
+			}
+			add("_"+c+"/"+rel, fmt.Sprintf("---\ntitle: %s\npermalink: /%s/d%d/\n%s---\n%s", title, c, i, tnt, body(i)))
+		default:
+			cat := fmt.Sprintf("cat-%d", i%3)
+			date := fmt.Sprintf("202%d-%02d-%02d", r.IntN(5), 1+r.IntN(12), 1+r.IntN(28))
+			kind := []string{"post", "file", "link"}[r.IntN(3)]
+			extra := fmt.Sprintf("permalink: /news/n%d/\n", i)
+			if kind == "file" {
+				extra = "file_url: /files/report.pdf\n"
+			} else if kind == "link" {
+				extra = "external: https://www.example.gov.sg/\n"
+			}
+			add(fmt.Sprintf("resources/%s/index.html", cat), fmt.Sprintf("---\nlayout: resources-alt\ntitle: %s\n---\n", cat))
+			add(fmt.Sprintf("resources/%s/_posts/%s-%s-item %d.md", cat, date, kind, i), fmt.Sprintf("---\ntitle: %s\nlayout: %s\n%s---\n%s", title, kind, extra, body(i)))
+		}
+	}
+	for _, c := range cols {
+		var b strings.Builder
+		fmt.Fprintf(&b, "collections:\n  %s:\n    output: true\n    order:\n", c)
+		for _, e := range order[c] {
+			fmt.Fprintf(&b, "      - %s\n", e)
+		}
+		add("_"+c+"/collection.yml", b.String())
+	}
+	add("files/report.pdf", "%PDF-1.4\n")
+	return m
 }
 
 func fullBuild(t *testing.T, fsys fs.FS) map[string][]byte {
@@ -128,16 +189,15 @@ func randomEdit(r *rand.Rand, m fstest.MapFS) (string, []string) {
 // trustworthy: after any sequence of edits, Rebuild leaves exactly the
 // files a full build of the edited site writes.
 func TestRebuildMatchesFullBuild(t *testing.T) {
-	sites := map[string]func(t *testing.T) string{
-		"example":   func(t *testing.T) string { return exampleSite },
-		"generated": func(t *testing.T) string { return generatedSite(t, 150) },
+	sites := map[string]func(t *testing.T) fstest.MapFS{
+		"example":   func(t *testing.T) fstest.MapFS { return mapFS(t, exampleSite) },
+		"generated": func(t *testing.T) fstest.MapFS { return generatedSite(150) },
 	}
-	for name, dir := range sites {
+	for name, source := range sites {
 		t.Run(name, func(t *testing.T) {
-			src := dir(t)
 			for seed := range 3 {
 				r := rand.New(rand.NewPCG(uint64(seed), 7))
-				m := mapFS(t, src)
+				m := source(t)
 				b, err := build.New(build.Options{FS: m, Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)

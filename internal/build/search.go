@@ -48,7 +48,18 @@ func searchFiles(s *site.Site, docs map[*site.Page]search.Doc) []file {
 		}
 		list = append(list, d)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].URL < list[j].URL })
+	// Several items can share a URL (file items pointing at one file), so
+	// the order must not depend on map iteration.
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.URL != b.URL {
+			return a.URL < b.URL
+		}
+		if a.Title != b.Title {
+			return a.Title < b.Title
+		}
+		return a.Date+a.Kind+a.Text < b.Date+b.Kind+b.Text
+	})
 	var out []file
 	for _, f := range search.Index(list) {
 		out = append(out, file{Path: f.Path, Data: f.Data})

@@ -3,7 +3,7 @@ package devserver
 import (
 	"context"
 	"fmt"
-	"os"
+	"isomer.dev/isomer/internal/browsertest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,44 +14,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// startChromium starts a headless Chromium for the test, or skips the test
-// when there is none (outside CI).
-func startChromium(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("chromium not installed: %v", err)
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return browser
-}
 
 // tab is a browser tab that records console errors and warnings,
 // exceptions and CSP violations.
@@ -184,7 +146,7 @@ func (tb *tab) setMarker(t *testing.T) {
 // front matter and sees the error page naming the file and line (and the
 // panel on another open page); fixes it and sees both tabs recover.
 func TestBrowserLiveReload(t *testing.T) {
-	browser := startChromium(t)
+	browser := browsertest.Start(t)
 	dir := copySite(t, nil)
 	base, stop := runServer(t, dir)
 	good := readFile(t, dir, privacy)

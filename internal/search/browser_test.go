@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"isomer.dev/isomer/internal/browsertest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,19 +20,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // startBrowser serves dir on 127.0.0.1 under a strict CSP and starts a
 // headless Chromium. It skips the test when Chromium is missing, except in
 // CI, where that is a failure.
 func startBrowser(t *testing.T, dir string) (base string, browser context.Context) {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("chromium not installed: %v", err)
-	}
+	browsertest.Require(t)
 	files := http.FileServer(http.Dir(dir))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Nothing inline and nothing from elsewhere: the policy the
@@ -41,29 +35,7 @@ func startBrowser(t *testing.T, dir string) (base string, browser context.Contex
 	}))
 	t.Cleanup(srv.Close)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser = browsertest.Start(t)
 	return srv.URL, browser
 }
 

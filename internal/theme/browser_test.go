@@ -10,6 +10,7 @@ import (
 	"image/draw"
 	"image/png"
 	"io/fs"
+	"isomer.dev/isomer/internal/browsertest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -32,8 +33,6 @@ import (
 	"isomer.dev/isomer/internal/build"
 	"isomer.dev/isomer/internal/site"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // browserPages are one page of every kind in the example site.
 func browserPages() []struct{ name, path string } {
@@ -67,12 +66,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 
 func newBrowserEnvFor(t *testing.T, source, buildEnv string) *browserEnv {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("chromium not installed (%v); skipping browser tests", err)
-	}
+	browsertest.Require(t)
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
@@ -94,28 +88,7 @@ func newBrowserEnvFor(t *testing.T, source, buildEnv string) *browserEnv {
 	}))
 	t.Cleanup(srv.Close)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	browser := browsertest.Start(t)
 	return &browserEnv{base: srv.URL, dir: out, browser: browser, axe: string(axe)}
 }
 
