@@ -6,8 +6,9 @@
 #   bench/run.sh                 # 300, 3000 and 10000 pages
 #   SIZES="300 3000" RUNS=5 bench/run.sh
 #
-# Needs python3, Debian's jekyll and hugo, GNU time (/usr/bin/time) and the
-# generator and floor program in ../shared/bench. Runs alternate tool by tool
+# Needs python3, Debian's jekyll, ruby-jekyll-feed, ruby-jekyll-sitemap and
+# hugo, GNU time (/usr/bin/time), and the generator and floor program in
+# ../shared/bench. Runs alternate tool by tool
 # (A B C A B C …) so that a noisy machine hits every tool alike.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,8 +53,11 @@ measure() {
     jekyll) cmd=(jekyll build --quiet --disable-disk-cache -s "$(site jekyll "$n")" -d "$out/site") ;;
     hugo)   cmd=(hugo --quiet -s "$(site hugo "$n")" -d "$out/site") ;;
   esac
-  /usr/bin/time -f "%e %M" -o "$out/time" "${cmd[@]}" >/dev/null 2>"$out/err" || { echo "bench: $tool $n failed:" >&2; cat "$out/err" >&2; }
-  cat "$out/time" >> "$work/times/$tool-$n"
+  if /usr/bin/time -f "%e %M" -o "$out/time" "${cmd[@]}" >/dev/null 2>"$out/err"; then
+    cat "$out/time" >> "$work/times/$tool-$n"
+  else
+    echo "bench: $tool $n failed:" >&2; head -3 "$out/err" >&2
+  fi
   rm -rf "$out"
 }
 

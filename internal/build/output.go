@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Output receives a build's files. Paths are slash-separated and relative
@@ -41,6 +43,11 @@ const manifestName = ".isomer-manifest"
 // its modification time still says when it last changed.
 type Dir struct {
 	Root string
+
+	// dirs remembers folders already made, and seq numbers temporary
+	// files: on a large site these save several system calls per file.
+	dirs sync.Map
+	seq  atomic.Uint64
 }
 
 // resolve maps a slash-separated output path to a file under Root and
@@ -63,7 +70,7 @@ func (d *Dir) WriteFile(_ context.Context, rel string, data []byte) (changed boo
 			return false, nil
 		}
 	}
-	return true, atomicWrite(dst, func(w io.Writer) error {
+	return true, d.atomicWrite(dst, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -84,7 +91,7 @@ func (d *Dir) CopyFile(_ context.Context, fsys fs.FS, src, rel string) (changed 
 			return false, nil
 		}
 	}
-	return true, atomicWrite(dst, func(w io.Writer) error {
+	return true, d.atomicWrite(dst, func(w io.Writer) error {
 		f, err := fsys.Open(src)
 		if err != nil {
 			return err
@@ -109,6 +116,7 @@ func (d *Dir) Remove(_ context.Context, rel string) error {
 		if os.Remove(dir) != nil {
 			break // not empty
 		}
+		d.dirs.Delete(dir)
 	}
 	return nil
 }
@@ -151,31 +159,34 @@ func sameContent(fsys fs.FS, src, dst string) (bool, error) {
 	return bytes.Equal(a, b), nil
 }
 
-func atomicWrite(dst string, write func(io.Writer) error) (err error) {
+func (d *Dir) atomicWrite(dst string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create folder: %w", err)
+	if _, made := d.dirs.Load(dir); !made {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create folder: %w", err)
+		}
+		d.dirs.Store(dir, true)
 	}
-	tmp, err := os.CreateTemp(dir, ".isomer-*")
+	// A name of our own (with O_EXCL) instead of os.CreateTemp spares a
+	// chmod: the file is created readable by the web server from the start.
+	tmpName := filepath.Join(dir, fmt.Sprintf(".isomer-%d-%d", os.Getpid(), d.seq.Add(1)))
+	tmp, err := os.OpenFile(tmpName, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			os.Remove(tmpName)
 		}
 	}()
 	if err := write(tmp); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+	if err := os.Rename(tmpName, dst); err != nil {
 		var pe *os.LinkError
 		if errors.As(err, &pe) {
 			return fmt.Errorf("replace %s: %w", dst, pe.Err)

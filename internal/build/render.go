@@ -176,6 +176,18 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	}
 }
 
+// notFoundPage is the theme's 404 page, for sites without their own
+// (hosting serves /404.html for every unknown path).
+func (r *renderer) notFoundPage() []byte {
+	p := &site.Page{Path: "404.html", Kind: site.KindNotFound, Title: "Page not found", Layout: "page",
+		URL: "/404.html", OutputPath: "404.html", OutputExt: ".html", FrontMatter: map[string]any{}, Written: true}
+	var buf bytes.Buffer
+	if err := r.theme.Render(&buf, theme.PageData{Site: r.site, Page: p, Env: r.env}); err != nil {
+		return nil
+	}
+	return buf.Bytes()
+}
+
 // feeds are the Atom feeds of the resource room and each of its categories.
 func (r *renderer) feeds() []file {
 	s := r.site
@@ -235,6 +247,7 @@ func (r *renderer) siteFiles() []file {
 		}
 	}
 	add("sitemap.xml", sitemap(s, r.env))
+	add("404.html", r.notFoundPage())
 	add("robots.txt", robots(s, r.env))
 	add("_headers", headersFile(s, r.instagram))
 	for _, f := range r.feeds() {

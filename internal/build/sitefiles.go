@@ -218,7 +218,31 @@ func (r *renderer) redirects() []file {
 			list = append(list, redirect{from: from, to: o.Page.URL})
 		}
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].from < list[j].from })
+	// _data/redirects.yml: a list of {from, to}, or a map from old path to new URL.
+	switch v := s.Data["redirects"].(type) {
+	case []any:
+		for _, item := range v {
+			if m, ok := item.(map[string]any); ok {
+				from, _ := m["from"].(string)
+				to, _ := m["to"].(string)
+				if from != "" && to != "" {
+					list = append(list, redirect{from: "/" + strings.TrimLeft(strings.TrimSpace(from), "/"), to: strings.TrimSpace(to)})
+				}
+			}
+		}
+	case map[string]any:
+		for from, to := range v {
+			if t, ok := to.(string); ok && from != "" && t != "" {
+				list = append(list, redirect{from: "/" + strings.TrimLeft(strings.TrimSpace(from), "/"), to: strings.TrimSpace(t)})
+			}
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].from != list[j].from {
+			return list[i].from < list[j].from
+		}
+		return list[i].to < list[j].to
+	})
 	var out []file
 	var rules bytes.Buffer
 	if o, ok := s.Routes["_redirects"]; ok && o.Static != nil {
@@ -229,8 +253,11 @@ func (r *renderer) redirects() []file {
 			}
 		}
 	}
-	for _, rd := range list {
+	for i, rd := range list {
 		rel := site.OutputPathFor(rd.from, ".html")
+		if i > 0 && list[i-1].from == rd.from {
+			continue // the first rule for a path wins, as in a _redirects file
+		}
 		if _, taken := s.Routes[rel]; taken {
 			if p := s.ByURL[rd.to]; p != nil {
 				r.report(p, diagWarning(p.Path, fmt.Sprintf("redirect_from %s is also a page; the page wins", rd.from)))

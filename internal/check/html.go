@@ -84,13 +84,37 @@ func themed(p *site.Page) bool {
 	return p.OutputExt == ".html"
 }
 
+// themeChrome reports whether a page the build made itself (its 404 page)
+// carries the theme's header, so its chrome is told apart like any page's.
+func themeChrome(root *html.Node) bool {
+	found := false
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if found {
+			return
+		}
+		if n.Type == html.ElementNode && n.DataAtom == atom.Header && hasClass(n, "site-header") {
+			found = true
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(root)
+	return found
+}
+
 // parsePage extracts ids, references and accessibility issues from a
 // parsed page. intern shares the strings repeated on every page.
 func parsePage(output string, page *site.Page, root *html.Node, intern func(string) string) *pageDoc {
 	d := &pageDoc{output: output, page: page, ids: map[string]bool{}}
 	start := regionChrome
-	if page == nil || !themed(page) {
-		start = regionContent // the whole file is the author's
+	switch {
+	case page == nil && !themeChrome(root):
+		start = regionContent // a static HTML file: the whole file is the author's
+	case page != nil && !themed(page):
+		start = regionContent
 	}
 	p := &parser{d: d, counts: map[ordinalKey]int{}, intern: intern, checkA11y: page != nil, vague: vagueTexts()}
 	walkFrom(root, start, p.element)

@@ -279,7 +279,7 @@ func (l *locator) ref(d *pageDoc, r ref) (string, int) {
 	if p, line, ok := l.find(l.scopes(own, r.region), l.urlNeedles(r.value), r.ordinal, false); ok {
 		return p, line
 	}
-	if r.region == regionChrome && own != "" {
+	if r.region == regionChrome {
 		// Written by the theme from a default (the footer's /privacy/):
 		// one problem of the site's footer or header, not of every page.
 		if r.inFooter {

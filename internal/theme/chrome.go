@@ -24,6 +24,26 @@ type chrome struct {
 	// marked current); groupOf gives the navbar group a page belongs to.
 	navURLs map[string]bool
 	groupOf map[*site.Page]string
+	// sideNavs holds each collection's left navigation as rendered
+	// fragments, every entry in both its plain and its current state: a
+	// page's navigation is then put together without running a template
+	// per entry, which on a folder of a hundred pages is most of the work.
+	sideNavs map[*site.Collection]*sideNav
+}
+
+// sideNav is a collection's left navigation in pieces. For entry i, a
+// single page is link[i][current]; a group is head[i][open], then
+// items[i][j][current] for each page, then the closing tags.
+type sideNav struct {
+	link  [][2]string
+	head  [][2]string
+	items [][][2]string
+}
+
+// fragment is what the side-navigation templates see.
+type fragment struct {
+	Title, Href string
+	Current     bool
 }
 
 // reset starts a new cache when the site or environment changed; it must
@@ -37,6 +57,7 @@ func (c *chrome) reset(s *site.Site, env string) {
 	c.headers = map[string]template.HTML{}
 	c.navURLs = map[string]bool{}
 	c.groupOf = map[*site.Page]string{}
+	c.sideNavs = map[*site.Collection]*sideNav{}
 	for _, l := range s.Navigation.Links {
 		switch {
 		case l.Collection != "":
@@ -133,4 +154,90 @@ func (v *view) Footer() (template.HTML, error) {
 	}
 	c.mu.Unlock()
 	return f, nil
+}
+
+// SideNavHTML is the left navigation of a collection page.
+func (v *view) SideNavHTML() (template.HTML, error) {
+	col, p := v.Page.Collection, v.Page
+	c := &v.t.chrome
+	c.mu.Lock()
+	c.reset(v.Site, v.Env)
+	sn := c.sideNavs[col]
+	c.mu.Unlock()
+	entries := col.SideNav()
+	if sn == nil {
+		var err error
+		if sn, err = v.renderSideNav(entries); err != nil {
+			return "", err
+		}
+		c.mu.Lock()
+		if c.site == v.Site {
+			c.sideNavs[col] = sn
+		}
+		c.mu.Unlock()
+	}
+	var b strings.Builder
+	b.WriteString(`<ul class="bp-menu-list">`)
+	for i, e := range entries {
+		b.WriteByte('\n')
+		if !e.IsGroup() {
+			b.WriteString(sn.link[i][boolIndex(e.Page == p)])
+			continue
+		}
+		b.WriteString(sn.head[i][boolIndex(e.Contains(p))])
+		for j, q := range e.Pages {
+			b.WriteByte('\n')
+			b.WriteString(sn.items[i][j][boolIndex(q == p)])
+		}
+		b.WriteString("\n</ul>\n</details></li>")
+	}
+	b.WriteString("\n</ul>")
+	return template.HTML(b.String()), nil
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// renderSideNav renders every entry of a collection's navigation in both states.
+func (v *view) renderSideNav(entries []site.NavEntry) (*sideNav, error) {
+	sn := &sideNav{
+		link:  make([][2]string, len(entries)),
+		head:  make([][2]string, len(entries)),
+		items: make([][][2]string, len(entries)),
+	}
+	both := func(name string, f fragment) ([2]string, error) {
+		var out [2]string
+		for i, cur := range []bool{false, true} {
+			f.Current = cur
+			var b strings.Builder
+			if err := v.t.tmpl.ExecuteTemplate(&b, name, f); err != nil {
+				return out, err
+			}
+			out[i] = b.String()
+		}
+		return out, nil
+	}
+	var err error
+	for i, e := range entries {
+		if !e.IsGroup() {
+			if sn.link[i], err = both("sidenav-link", fragment{Title: e.Page.Title, Href: v.URL(e.Page.URL)}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if sn.head[i], err = both("sidenav-group-head", fragment{Title: e.Group}); err != nil {
+			return nil, err
+		}
+		sn.items[i] = make([][2]string, len(e.Pages))
+		for j, q := range e.Pages {
+			if sn.items[i][j], err = both("sidenav-group-item", fragment{Title: q.Title, Href: v.URL(q.URL)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return sn, nil
 }

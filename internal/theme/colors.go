@@ -188,22 +188,36 @@ func resolvePalette(c site.Colors) palette {
 		}
 		return col
 	}
-	check := func(name string, bg rgb) rgb {
-		on := textOn(bg)
-		if r := contrast(mustHex(white), bg); r < minNormal {
-			p.Problems = append(p.Problems, fmt.Sprintf("colors.%s %s has a contrast of %.2f:1 with white text (WCAG AA needs 4.5:1); the theme shows %s text on it instead", name, bg.hex(), r, on.hex()))
+	// check returns the background to use for a configured colour and the
+	// text colour on it: white where that is readable, else dark text, else
+	// (a mid tone on which neither reaches 4.5:1) the colour darkened until
+	// white text is readable.
+	check := func(name string, bg rgb) (rgb, rgb) {
+		r := contrast(mustHex(white), bg)
+		if r >= minNormal {
+			return bg, mustHex(white)
 		}
-		return on
+		if on := textOn(bg); contrast(on, bg) >= minNormal {
+			p.Problems = append(p.Problems, fmt.Sprintf("colors.%s %s has a contrast of %.2f:1 with white text (WCAG AA needs 4.5:1); the theme shows %s text on it instead", name, bg.hex(), r, on.hex()))
+			return bg, on
+		}
+		dark := bg
+		for i := 0; i < 40 && contrast(mustHex(white), dark) < minNormal; i++ {
+			dark = dark.adjust(-0.025)
+		}
+		p.Problems = append(p.Problems, fmt.Sprintf("colors.%s %s has a contrast of %.2f:1 with white text and no text colour reaches 4.5:1 on it; the theme darkens it to %s", name, bg.hex(), r, dark.hex()))
+		return dark, mustHex(white)
 	}
 	p.Primary = pick("primary-color", c.Primary, defaultPrimary)
-	p.OnPrimary = check("primary-color", p.Primary)
+	p.Primary, p.OnPrimary = check("primary-color", p.Primary)
 	p.PrimaryDark = p.Primary.adjust(-0.1)
 	p.Secondary = pick("secondary-color", c.Secondary, defaultSecondary)
-	p.OnSecondary = check("secondary-color", p.Secondary)
+	configuredSecondary := p.Secondary
+	p.Secondary, p.OnSecondary = check("secondary-color", p.Secondary)
 	p.SecondaryDark = p.Secondary.adjust(-0.1)
-	p.SecondaryText = readableOn(p.Secondary, mustHex(white), mustHex(graySurf))
-	if p.SecondaryText != p.Secondary {
-		p.Problems = append(p.Problems, fmt.Sprintf("colors.secondary-color %s is too light for headings and links on white (needs 4.5:1); the theme darkens it to %s for text", p.Secondary.hex(), p.SecondaryText.hex()))
+	p.SecondaryText = readableOn(configuredSecondary, mustHex(white), mustHex(graySurf))
+	if p.SecondaryText != configuredSecondary {
+		p.Problems = append(p.Problems, fmt.Sprintf("colors.secondary-color %s is too light for headings and links on white (needs 4.5:1); the theme darkens it to %s for text", configuredSecondary.hex(), p.SecondaryText.hex()))
 	}
 	defs := defaultMediaColors()
 	for i := range 5 {
@@ -212,9 +226,9 @@ func resolvePalette(c site.Colors) palette {
 			v = c.MediaColors[i]
 		}
 		name := "media-colors[" + strconv.Itoa(i) + "]"
-		m := pick(name, v, defs[i])
-		p.Media = append(p.Media, m)
-		p.OnMedia = append(p.OnMedia, check(name, m))
+		bg, on := check(name, pick(name, v, defs[i]))
+		p.Media = append(p.Media, bg)
+		p.OnMedia = append(p.OnMedia, on)
 	}
 	return p
 }
