@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"sort"
 	"sync"
 )
 
@@ -56,18 +55,6 @@ func (m *Memory) ReadFile(rel string) ([]byte, bool) {
 	defer m.mu.RUnlock()
 	f, ok := m.files[rel]
 	return f.data, ok
-}
-
-// Files lists every stored path, sorted.
-func (m *Memory) Files() []string {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	out := make([]string, 0, len(m.files))
-	for p := range m.files {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Snapshot returns a copy of every stored file, for comparisons in tests.
