@@ -25,7 +25,8 @@ const (
 
 // AuditEntry is one audit-log row. The log is append-only: this package has
 // no update or delete method for it, and the database rejects UPDATE and
-// DELETE on the table (SQLite triggers in the initial migration).
+// DELETE on the table (triggers in the initial migration of each dialect;
+// mapErr reports the rejection as ErrAppendOnly).
 type AuditEntry struct {
 	ID          int64
 	At          time.Time

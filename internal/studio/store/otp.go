@@ -50,6 +50,16 @@ func (o ops) CreateOTP(ctx context.Context, email string, codeHash []byte, ttl t
 	}
 	now := o.now()
 	err := o.atomic(ctx, func(o ops) error {
+		if o.db.dialect() == dialectPostgres {
+			// Under READ COMMITTED two concurrent CreateOTPs would not see
+			// each other's uncommitted insert, leaving two live codes. There
+			// is no row to lock yet, so serialise per address with a
+			// transaction-scoped advisory lock. (SQLite: the immediate
+			// transaction already holds the database write lock.)
+			if _, err := o.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, "isomer.otp:"+email); err != nil {
+				return err
+			}
+		}
 		if _, err := o.exec(ctx, `UPDATE otp_codes SET used = TRUE WHERE email = ? AND used = FALSE`, email); err != nil {
 			return err
 		}

@@ -3,8 +3,9 @@
 // append-only audit log.
 //
 // It uses plain database/sql. The embedded default is SQLite
-// (modernc.org/sqlite, pure Go) in a data directory; the same queries are
-// written to run unchanged on PostgreSQL later:
+// (modernc.org/sqlite, pure Go) in a data directory; a postgres:// DSN
+// selects PostgreSQL (pgx's database/sql driver). The same queries run on
+// both:
 //
 //   - every query is written with '?' placeholders and passes through
 //     [rebind], the single place that knows the dialect ('?' -> '$n' on
@@ -32,7 +33,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -50,16 +54,28 @@ var (
 	ErrConflict = errors.New("store: already exists")
 	// ErrInvalid: the caller passed an argument the store refuses.
 	ErrInvalid = errors.New("store: invalid argument")
+	// ErrAppendOnly: the database rejected an UPDATE, DELETE or TRUNCATE of
+	// the audit log.
+	ErrAppendOnly = errors.New("store: audit log is append-only")
 )
 
-// dialect names the SQL flavour. Only SQLite is wired today; the PostgreSQL
-// value exists so rebind and mapErr have a tested switch to extend.
+// dialect names the SQL flavour, chosen by Open from the DSN.
 type dialect int
 
 const (
 	dialectSQLite dialect = iota
 	dialectPostgres
 )
+
+func (d dialect) String() string {
+	switch d {
+	case dialectSQLite:
+		return "sqlite"
+	case dialectPostgres:
+		return "postgres"
+	}
+	return "dialect(" + strconv.Itoa(int(d)) + ")"
+}
 
 // DB is a Studio database handle. It is safe for concurrent use.
 type DB struct {
@@ -69,12 +85,15 @@ type DB struct {
 	Now func() time.Time
 
 	sql *sql.DB
+	d   dialect
 }
 
 // Tx is a transaction opened by [DB.WithTx]. It offers the same methods as
 // DB. It must not be used after the callback returns, and the callback must
-// not call methods on the DB itself (the single SQLite connection is held
-// by the transaction, so such a call would block until ctx is done).
+// not call methods on the DB itself: on SQLite the single connection is held
+// by the transaction, so such a call would block until ctx is done; on
+// PostgreSQL it would run outside the transaction (and could wait on the
+// transaction's own row locks).
 type Tx struct {
 	ops
 }
@@ -129,13 +148,52 @@ func (o ops) atomic(ctx context.Context, fn func(o ops) error) error {
 	return o.db.WithTx(ctx, func(tx *Tx) error { return fn(tx.ops) })
 }
 
-// Open opens (creating if needed) the SQLite database at path, a file in
-// Studio's data directory, and applies pending migrations. A "file:" URI
-// with extra query parameters is also accepted.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
+// Open opens a Studio database and applies pending migrations. A DSN
+// starting with postgres:// or postgresql:// opens PostgreSQL (the database
+// must exist; the schema is created). Anything else is the SQLite database
+// file in Studio's data directory, created if needed; a "file:" URI with
+// extra query parameters is also accepted.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
 		return nil, fmt.Errorf("store: open: %w: empty path", ErrInvalid)
 	}
+	var (
+		db  *DB
+		err error
+	)
+	if isPostgresDSN(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("store: open %s: %w", db.name(dsn), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func isPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// name is how errors refer to the database: the SQLite path, but never a
+// PostgreSQL DSN, which may carry a password.
+func (db *DB) name(dsn string) string {
+	if db.d == dialectPostgres {
+		return "postgres"
+	}
+	return dsn
+}
+
+func openSQLite(path string) (*DB, error) {
 	dsn := path
 	if !strings.HasPrefix(dsn, "file:") {
 		dsn = "file:" + dsn
@@ -169,29 +227,58 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxIdleConns(1)
 	sqldb.SetConnMaxLifetime(0)
 	sqldb.SetConnMaxIdleTime(0)
+	return newDB(sqldb, dialectSQLite), nil
+}
 
-	db := &DB{Now: time.Now, sql: sqldb}
+// openPostgres uses the default READ COMMITTED isolation. Correctness under
+// concurrency comes from single atomic statements (Hit's upsert) and guarded
+// UPDATEs whose row locks make a concurrent writer re-check the guard
+// (ConsumeOTP), plus an advisory lock where there is no row to lock
+// (CreateOTP); see those methods.
+func openPostgres(dsn string) (*DB, error) {
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	// A real pool: PostgreSQL handles concurrent writers itself. Bounded so
+	// several Studio nodes stay well under the server's max_connections
+	// (default 100); recycled so failovers and server-side limits heal.
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(10)
+	sqldb.SetConnMaxLifetime(30 * time.Minute)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return newDB(sqldb, dialectPostgres), nil
+}
+
+func newDB(sqldb *sql.DB, d dialect) *DB {
+	db := &DB{Now: time.Now, sql: sqldb, d: d}
 	db.ops = ops{db: db}
-
-	if err := sqldb.PingContext(ctx); err != nil {
-		sqldb.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := db.migrate(ctx); err != nil {
-		sqldb.Close()
-		return nil, err
-	}
-	return db, nil
+	return db
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrationsFS, "migrations/sqlite")
+	dir, gd := "migrations/sqlite", goose.DialectSQLite3
+	if db.d == dialectPostgres {
+		dir, gd = "migrations/postgres", goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrationsFS, dir)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
 	// WithDisableGlobalRegistry: no Go migrations registered by other
 	// packages may leak in; the provider sees only our embedded files.
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.sql, sub, goose.WithDisableGlobalRegistry(true))
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if db.d == dialectPostgres {
+		// Several Studio nodes may start at once against one server; a
+		// session advisory lock makes them apply migrations one at a time.
+		// (SQLite: the database write lock already serialises them.)
+		l, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("store: migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	p, err := goose.NewProvider(gd, db.sql, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
@@ -211,7 +298,7 @@ func (db *DB) Close() error {
 
 // WithTx runs fn in a transaction, committing if fn returns nil and rolling
 // back otherwise (including on panic, which is re-raised). Inside fn use only
-// tx; see the note on Open about the single connection.
+// tx; see the note on Tx.
 func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqltx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -253,14 +340,14 @@ func (o ops) Prune(ctx context.Context) error {
 	return nil
 }
 
-// rebind rewrites '?' placeholders into the dialect's form. It is the one
-// place to change when the PostgreSQL driver arrives: '?' becomes $1, $2...
+// rebind rewrites '?' placeholders into the dialect's form: on PostgreSQL
+// '?' becomes $1, $2...
 // Question marks inside single-quoted literals are left alone; our queries
 // never use '?' as an operator (so the PostgreSQL JSON '?' operator is off
 // limits in this package).
 func (db *DB) rebind(q string) string { return rebind(db.dialect(), q) }
 
-func (db *DB) dialect() dialect { return dialectSQLite }
+func (db *DB) dialect() dialect { return db.d }
 
 func rebind(d dialect, q string) string {
 	if d != dialectPostgres || !strings.Contains(q, "?") {
@@ -287,8 +374,7 @@ func rebind(d dialect, q string) string {
 }
 
 // mapErr translates driver constraint errors into sentinels, keeping the
-// original error in the chain. PostgreSQL later: SQLSTATE 23505 ->
-// ErrConflict, 23503 -> ErrNotFound.
+// original error in the chain.
 func mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -303,6 +389,23 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: referenced row: %w", ErrNotFound, err)
+		case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+			if strings.Contains(se.Error(), "audit_log is append-only") {
+				return fmt.Errorf("%w: %w", ErrAppendOnly, err)
+			}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("%w: referenced row: %w", ErrNotFound, err)
+		case "23001": // restrict_violation, raised by audit_log_append_only()
+			if pe.TableName == "audit_log" {
+				return fmt.Errorf("%w: %w", ErrAppendOnly, err)
+			}
 		}
 	}
 	return err

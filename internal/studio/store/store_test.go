@@ -2,7 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -29,11 +34,74 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func openTest(t *testing.T) (*DB, *fakeClock) {
+// testDialects are the databases every store test runs on, as subtests
+// named by dialect.
+func testDialects() []dialect { return []dialect{dialectSQLite, dialectPostgres} }
+
+func forEachDialect(t *testing.T, fn func(t *testing.T, d dialect)) {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "studio.db"))
+	for _, d := range testDialects() {
+		t.Run(d.String(), func(t *testing.T) { fn(t, d) })
+	}
+}
+
+// testDSN returns a DSN for a fresh, empty database of dialect d: a file in
+// t.TempDir for SQLite; for PostgreSQL a new database on the server named by
+// $ISOMER_TEST_POSTGRES (which must allow CREATE DATABASE), dropped in
+// t.Cleanup. Without that variable the PostgreSQL variant is skipped, except
+// in CI (CI=true), where silently testing only SQLite would hide breakage.
+func testDSN(t *testing.T, d dialect) string {
+	t.Helper()
+	if d == dialectSQLite {
+		return filepath.Join(t.TempDir(), "studio.db")
+	}
+	admin := os.Getenv("ISOMER_TEST_POSTGRES")
+	if admin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ISOMER_TEST_POSTGRES is not set; CI must run the PostgreSQL variants")
+		}
+		t.Skip("ISOMER_TEST_POSTGRES not set; skipping PostgreSQL variant")
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("ISOMER_TEST_POSTGRES: %v", err)
+	}
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	// Hex only, so the name is a safe unquoted identifier.
+	name := "isomer_test_" + hex.EncodeToString(rnd[:])
+	ctx := context.Background()
+	adb, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		adb.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	// Registered before the test opens its DB, so it runs after that DB's
+	// Close (cleanups are LIFO); FORCE covers connections a failed test left.
+	t.Cleanup(func() {
+		defer adb.Close()
+		if _, err := adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+// openTestDB opens a fresh database of dialect d with a fake clock at t0.
+func openTestDB(t *testing.T, d dialect) (*DB, *fakeClock) {
+	t.Helper()
+	db, err := Open(context.Background(), testDSN(t, d))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
+	}
+	if db.dialect() != d {
+		t.Fatalf("Open chose dialect %v, want %v", db.dialect(), d)
 	}
 	t.Cleanup(func() { db.Close() })
 	clk := &fakeClock{t: t0}
@@ -60,34 +128,39 @@ func mustSite(t *testing.T, db *DB, slug string) Site {
 }
 
 func TestOpenTwiceIsIdempotent(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "studio.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateUser(ctx, "a@example.gov.sg", "A"); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatalf("second Open: %v", err)
-	}
-	defer db.Close()
-	if _, err := db.UserByEmail(ctx, "a@example.gov.sg"); err != nil {
-		t.Fatalf("data lost across reopen: %v", err)
-	}
-	var mode string
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
-	}
-	var fk int
-	if err := db.sql.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
-		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
-	}
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		path := testDSN(t, d)
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(ctx, "a@example.gov.sg", "A"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db, err = Open(ctx, path)
+		if err != nil {
+			t.Fatalf("second Open: %v", err)
+		}
+		defer db.Close()
+		if _, err := db.UserByEmail(ctx, "a@example.gov.sg"); err != nil {
+			t.Fatalf("data lost across reopen: %v", err)
+		}
+		if d != dialectSQLite {
+			return
+		}
+		var mode string
+		if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+		}
+		var fk int
+		if err := db.sql.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+		}
+	})
 }
 
 func TestOpenEmptyPath(t *testing.T) {
@@ -116,62 +189,104 @@ func TestRebind(t *testing.T) {
 }
 
 func TestWithTx(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openTest(t)
-	boom := errors.New("boom")
-	err := db.WithTx(ctx, func(tx *Tx) error {
-		if _, err := tx.CreateUser(ctx, "rolled@back.sg", ""); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("WithTx err = %v, want boom", err)
-	}
-	if _, err := db.UserByEmail(ctx, "rolled@back.sg"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("rolled-back user visible: err = %v", err)
-	}
-
-	err = db.WithTx(ctx, func(tx *Tx) error {
-		u, err := tx.CreateUser(ctx, "kept@x.sg", "")
-		if err != nil {
-			return err
-		}
-		s, err := tx.CreateSite(ctx, "kept", "", "")
-		if err != nil {
-			return err
-		}
-		if err := tx.AddMember(ctx, s.ID, u.ID, RoleAdmin); err != nil {
-			return err
-		}
-		_, err = tx.Append(ctx, AuditEntry{ActorUserID: &u.ID, SiteID: &s.ID, Action: ActionMemberAdded})
-		return err
-	})
-	if err != nil {
-		t.Fatalf("WithTx: %v", err)
-	}
-	s, err := db.SiteBySlug(ctx, "kept")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if es, err := db.AuditForSite(ctx, s.ID, 10, 0); err != nil || len(es) != 1 {
-		t.Fatalf("AuditForSite = %d entries, %v; want 1", len(es), err)
-	}
-
-	func() {
-		defer func() {
-			if recover() == nil {
-				t.Error("panic not re-raised")
-			}
-		}()
-		_ = db.WithTx(ctx, func(tx *Tx) error {
-			if _, err := tx.CreateUser(ctx, "panic@x.sg", ""); err != nil {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		db, _ := openTestDB(t, d)
+		boom := errors.New("boom")
+		err := db.WithTx(ctx, func(tx *Tx) error {
+			if _, err := tx.CreateUser(ctx, "rolled@back.sg", ""); err != nil {
 				return err
 			}
-			panic("boom")
+			return boom
 		})
-	}()
-	if _, err := db.UserByEmail(ctx, "panic@x.sg"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("user from panicking tx visible: err = %v", err)
+		if !errors.Is(err, boom) {
+			t.Fatalf("WithTx err = %v, want boom", err)
+		}
+		if _, err := db.UserByEmail(ctx, "rolled@back.sg"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("rolled-back user visible: err = %v", err)
+		}
+
+		err = db.WithTx(ctx, func(tx *Tx) error {
+			u, err := tx.CreateUser(ctx, "kept@x.sg", "")
+			if err != nil {
+				return err
+			}
+			s, err := tx.CreateSite(ctx, "kept", "", "")
+			if err != nil {
+				return err
+			}
+			if err := tx.AddMember(ctx, s.ID, u.ID, RoleAdmin); err != nil {
+				return err
+			}
+			_, err = tx.Append(ctx, AuditEntry{ActorUserID: &u.ID, SiteID: &s.ID, Action: ActionMemberAdded})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("WithTx: %v", err)
+		}
+		s, err := db.SiteBySlug(ctx, "kept")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if es, err := db.AuditForSite(ctx, s.ID, 10, 0); err != nil || len(es) != 1 {
+			t.Fatalf("AuditForSite = %d entries, %v; want 1", len(es), err)
+		}
+
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("panic not re-raised")
+				}
+			}()
+			_ = db.WithTx(ctx, func(tx *Tx) error {
+				if _, err := tx.CreateUser(ctx, "panic@x.sg", ""); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+		if _, err := db.UserByEmail(ctx, "panic@x.sg"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("user from panicking tx visible: err = %v", err)
+		}
+	})
+}
+
+func TestIsPostgresDSN(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"postgres://u@h/db":            true,
+		"postgresql://u@h:5432/db?x=1": true,
+		"/var/lib/studio/studio.db":    false,
+		"file:studio.db?mode=rwc":      false,
+		"data/postgres://not-a-url.db": false,
+	} {
+		if got := isPostgresDSN(dsn); got != want {
+			t.Errorf("isPostgresDSN(%q) = %v, want %v", dsn, got, want)
+		}
+	}
+}
+
+// Studio nodes starting together must not race on migrations (PostgreSQL
+// only: SQLite is one node's local file).
+func TestOpenConcurrentMigrations(t *testing.T) {
+	dsn := testDSN(t, dialectPostgres)
+	ctx := context.Background()
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			db, err := Open(ctx, dsn)
+			if err == nil {
+				_, err = db.CreateSite(ctx, "s"+string(rune('a'+i)), "", "")
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+		}
 	}
 }
