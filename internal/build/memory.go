@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
 	"sync"
 )
 
@@ -55,6 +59,56 @@ func (m *Memory) ReadFile(rel string) ([]byte, bool) {
 	defer m.mu.RUnlock()
 	f, ok := m.files[rel]
 	return f.data, ok
+}
+
+// Clone returns a copy of m that can be written without changing m. The
+// copies share file contents, which no method modifies in place, so cloning
+// costs one map copy: Studio's preview builds into a clone and keeps serving
+// the original until the build succeeds.
+func (m *Memory) Clone() *Memory {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	files := make(map[string]memFile, len(m.files))
+	for p, f := range m.files {
+		files[p] = f
+	}
+	return &Memory{files: files}
+}
+
+// Lookup finds the file a request for urlPath (decoded, starting with "/")
+// is answered with, trying the output paths in the order static hosting
+// does (see Candidates). Files that hosting reads as its configuration
+// (_headers, _redirects) are never found: hosting does not serve them.
+func (m *Memory) Lookup(urlPath string) (rel string, data []byte, ok bool) {
+	for _, rel := range Candidates(urlPath) {
+		if rel == "_headers" || rel == "_redirects" {
+			continue
+		}
+		if data, ok := m.ReadFile(rel); ok {
+			return rel, data, true
+		}
+	}
+	return "", nil, false
+}
+
+// Candidates are the output paths a request path can be served from, in
+// the order hosting tries them: "/x/" is x/index.html; "/x" is the file x,
+// else x.html.
+func Candidates(urlPath string) []string {
+	rel := strings.TrimPrefix(urlPath, "/")
+	if rel == "" || strings.HasSuffix(rel, "/") {
+		return []string{rel + "index.html"}
+	}
+	return []string{rel, rel + ".html"}
+}
+
+// ContentType is the Content-Type an output file is served with: by its
+// extension, else sniffed from its bytes.
+func ContentType(rel string, data []byte) string {
+	if ct := mime.TypeByExtension(path.Ext(rel)); ct != "" {
+		return ct
+	}
+	return http.DetectContentType(data)
 }
 
 // Snapshot returns a copy of every stored file, for comparisons in tests.

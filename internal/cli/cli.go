@@ -53,7 +53,7 @@ static website, unchanged.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(a.serveCommand(), a.buildCommand(), a.checkCommand(), a.versionCommand())
+	root.AddCommand(a.serveCommand(), a.buildCommand(), a.checkCommand(), a.studioCommand(), a.versionCommand())
 
 	err := root.ExecuteContext(ctx)
 	switch {

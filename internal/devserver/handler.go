@@ -5,10 +5,8 @@ import (
 	_ "embed"
 	"hash/fnv"
 	"html"
-	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +26,6 @@ var (
 // internalPrefix holds the server's own files. Jekyll never writes a
 // top-level folder starting with "_", so no site path can collide.
 const internalPrefix = "/_isomer/"
-
-// hidden reports output files that hosting reads as configuration and does
-// not serve; serve answers them with 404 as hosting would.
-func hidden(rel string) bool { return rel == "_headers" || rel == "_redirects" }
 
 // Handler serves the last build. Build (or Run) must have been called first.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
@@ -66,7 +60,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveInternal(w, r, st, strings.TrimPrefix(p, internalPrefix))
 		return
 	}
-	if rel, data, ok := lookup(s.mem, p); ok {
+	if rel, data, ok := s.mem.Lookup(p); ok {
 		s.serveFile(w, r, st, http.StatusOK, rel, data)
 		return
 	}
@@ -82,7 +76,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		redirectTo(w, r, rd.to, rd.status)
 		return
 	}
-	for _, cand := range candidates(p) {
+	for _, cand := range build.Candidates(p) {
 		if src, ok := st.broken[cand]; ok {
 			s.serveError(w, r, st, p, src)
 			return
@@ -96,29 +90,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 const fallback404 = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found</title></head>\n<body><h1>Page not found</h1><p>The site has no 404.html page either.</p></body></html>\n"
-
-// candidates are the output paths a request path can be served from, in
-// the order hosting tries them: "/x/" is x/index.html; "/x" is the file x,
-// else x.html.
-func candidates(p string) []string {
-	rel := strings.TrimPrefix(p, "/")
-	if rel == "" || strings.HasSuffix(rel, "/") {
-		return []string{rel + "index.html"}
-	}
-	return []string{rel, rel + ".html"}
-}
-
-func lookup(mem *build.Memory, p string) (string, []byte, bool) {
-	for _, rel := range candidates(p) {
-		if hidden(rel) {
-			continue
-		}
-		if data, ok := mem.ReadFile(rel); ok {
-			return rel, data, true
-		}
-	}
-	return "", nil, false
-}
 
 func hasDotDot(p string) bool {
 	for seg := range strings.SplitSeq(p, "/") {
@@ -160,18 +131,11 @@ func (s *Server) serveInternal(w http.ResponseWriter, r *http.Request, st *state
 // serveFile answers with an output file; HTML gets the reload client and,
 // while the site has errors, the panel listing them.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, st *state, status int, rel string, data []byte) {
-	ct := contentType(rel, data)
+	ct := build.ContentType(rel, data)
 	if strings.HasPrefix(ct, "text/html") {
 		data = inject(data, st)
 	}
 	writeBody(w, r, status, ct, data)
-}
-
-func contentType(rel string, data []byte) string {
-	if ct := mime.TypeByExtension(path.Ext(rel)); ct != "" {
-		return ct
-	}
-	return http.DetectContentType(data)
 }
 
 // writeBody writes a complete response. Successful ones go through

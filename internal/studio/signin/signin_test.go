@@ -8,8 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"isomer.dev/isomer/internal/studio/store"
+	"isomer.dev/isomer/internal/studio/store/storetest"
 )
 
 type clock struct {
@@ -47,10 +48,15 @@ type env struct {
 
 const aliceEmail = "alice@tech.gov.sg"
 
-func newEnv(t *testing.T) *env {
+// forEachEngine runs fn on a fresh environment per database engine.
+func forEachEngine(t *testing.T, fn func(t *testing.T, e *env)) {
+	storetest.ForEach(t, func(t *testing.T, dsn string) { fn(t, newEnv(t, dsn)) })
+}
+
+func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "studio.db")
+	path := dsn
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +118,12 @@ type auditRow struct {
 func (e *env) audit(t *testing.T) []auditRow {
 	t.Helper()
 	// The store has no reader for platform-level (site-less) entries, so
-	// read the real table through a second connection to the same file.
-	db, err := sql.Open("sqlite", "file:"+e.path+"?mode=ro")
+	// read the real table through a second connection to the same database.
+	driver, src := "sqlite", "file:"+e.path+"?mode=ro"
+	if strings.HasPrefix(e.path, "postgres") {
+		driver, src = "pgx", e.path
+	}
+	db, err := sql.Open(driver, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,101 +148,106 @@ func (e *env) audit(t *testing.T) []auditRow {
 }
 
 func TestHappyPath(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	if err := e.svc.RequestCode(ctx, "  ALICE@tech.gov.sg ", "192.0.2.1"); err != nil {
-		t.Fatal(err)
-	}
-	code := e.code(t, aliceEmail)
-	m, _ := e.out.Last(aliceEmail)
-	if want := "Your Isomer Studio sign-in code is " + code + " (valid 10 minutes)"; !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(m.Body) {
-		t.Errorf("body = %q, want it to contain %q", m.Body, want)
-	}
-	tok, u, err := e.svc.Verify(ctx, aliceEmail, code[:3]+" "+code[3:], "192.0.2.1")
-	if err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	if diff := cmp.Diff(e.alice, u); diff != "" {
-		t.Errorf("user (-want +got):\n%s", diff)
-	}
-	got, err := e.svc.Session(ctx, tok)
-	if err != nil || got.ID != e.alice.ID {
-		t.Fatalf("Session = %v, %v", got, err)
-	}
-	if err := e.svc.SignOut(ctx, tok); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Errorf("Session after sign-out: %v, want ErrNoSession", err)
-	}
-	if err := e.svc.SignOut(ctx, tok); err != nil {
-		t.Errorf("second SignOut: %v", err)
-	}
-	if _, err := e.svc.Session(ctx, ""); !errors.Is(err, ErrNoSession) {
-		t.Errorf("empty token: %v", err)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		if err := e.svc.RequestCode(ctx, "  ALICE@tech.gov.sg ", "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		code := e.code(t, aliceEmail)
+		m, _ := e.out.Last(aliceEmail)
+		if want := "Your Isomer Studio sign-in code is " + code + " (valid 10 minutes)"; !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(m.Body) {
+			t.Errorf("body = %q, want it to contain %q", m.Body, want)
+		}
+		tok, u, err := e.svc.Verify(ctx, aliceEmail, code[:3]+" "+code[3:], "192.0.2.1")
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if diff := cmp.Diff(e.alice, u); diff != "" {
+			t.Errorf("user (-want +got):\n%s", diff)
+		}
+		got, err := e.svc.Session(ctx, tok)
+		if err != nil || got.ID != e.alice.ID {
+			t.Fatalf("Session = %v, %v", got, err)
+		}
+		if err := e.svc.SignOut(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+			t.Errorf("Session after sign-out: %v, want ErrNoSession", err)
+		}
+		if err := e.svc.SignOut(ctx, tok); err != nil {
+			t.Errorf("second SignOut: %v", err)
+		}
+		if _, err := e.svc.Session(ctx, ""); !errors.Is(err, ErrNoSession) {
+			t.Errorf("empty token: %v", err)
+		}
+	})
 }
 
 func TestSingleUse(t *testing.T) {
-	e := newEnv(t)
-	code := e.request(t, aliceEmail)
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrNoCode) {
-		t.Errorf("reuse: %v, want ErrNoCode", err)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		code := e.request(t, aliceEmail)
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrNoCode) {
+			t.Errorf("reuse: %v, want ErrNoCode", err)
+		}
+	})
 }
 
 func TestWrongCodesLockOut(t *testing.T) {
-	e := newEnv(t)
-	code := e.request(t, aliceEmail)
-	for i := range 5 {
-		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, otherCode(code), "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
-			t.Fatalf("attempt %d: %v, want ErrWrongCode", i+1, err)
+	forEachEngine(t, func(t *testing.T, e *env) {
+		code := e.request(t, aliceEmail)
+		for i := range 5 {
+			if _, _, err := e.svc.Verify(t.Context(), aliceEmail, otherCode(code), "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
+				t.Fatalf("attempt %d: %v, want ErrWrongCode", i+1, err)
+			}
 		}
-	}
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrLocked) {
-		t.Errorf("right code after lockout: %v, want ErrLocked", err)
-	}
-	// A fresh code unlocks.
-	code = e.request(t, aliceEmail)
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
-		t.Errorf("new code after lockout: %v", err)
-	}
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrLocked) {
+			t.Errorf("right code after lockout: %v, want ErrLocked", err)
+		}
+		// A fresh code unlocks.
+		code = e.request(t, aliceEmail)
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
+			t.Errorf("new code after lockout: %v", err)
+		}
+	})
 }
 
 func TestCodeExpires(t *testing.T) {
-	e := newEnv(t)
-	code := e.request(t, aliceEmail)
-	e.clk.Add(10*time.Minute + time.Millisecond)
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrNoCode) {
-		t.Errorf("expired: %v, want ErrNoCode", err)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		code := e.request(t, aliceEmail)
+		e.clk.Add(10*time.Minute + time.Millisecond)
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); !errors.Is(err, ErrNoCode) {
+			t.Errorf("expired: %v, want ErrNoCode", err)
+		}
 
-	code = e.request(t, aliceEmail)
-	e.clk.Add(10*time.Minute - time.Second)
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
-		t.Errorf("just before expiry: %v", err)
-	}
+		code = e.request(t, aliceEmail)
+		e.clk.Add(10*time.Minute - time.Second)
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, code, "192.0.2.1"); err != nil {
+			t.Errorf("just before expiry: %v", err)
+		}
+	})
 }
 
 func TestNewRequestSupersedes(t *testing.T) {
-	e := newEnv(t)
-	old := e.request(t, aliceEmail)
-	var fresh string
-	for {
-		fresh = e.request(t, aliceEmail)
-		if fresh != old { // 1 in a million they collide; ask again
-			break
+	forEachEngine(t, func(t *testing.T, e *env) {
+		old := e.request(t, aliceEmail)
+		var fresh string
+		for {
+			fresh = e.request(t, aliceEmail)
+			if fresh != old { // 1 in a million they collide; ask again
+				break
+			}
 		}
-	}
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, old, "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
-		t.Errorf("old code: %v, want ErrWrongCode", err)
-	}
-	if _, _, err := e.svc.Verify(t.Context(), aliceEmail, fresh, "192.0.2.1"); err != nil {
-		t.Errorf("new code: %v", err)
-	}
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, old, "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
+			t.Errorf("old code: %v, want ErrWrongCode", err)
+		}
+		if _, _, err := e.svc.Verify(t.Context(), aliceEmail, fresh, "192.0.2.1"); err != nil {
+			t.Errorf("new code: %v", err)
+		}
+	})
 }
 
 func TestDomainAllowList(t *testing.T) {
@@ -276,282 +291,291 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestNoEnumeration(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	for _, addr := range []string{"bob@tech.gov.sg", "alice@evilgov.sg", "mallory@gmail.com"} {
-		if err := e.svc.RequestCode(ctx, addr, "192.0.2.7"); err != nil {
-			t.Errorf("RequestCode(%q) = %v, want nil like a real user", addr, err)
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		for _, addr := range []string{"bob@tech.gov.sg", "alice@evilgov.sg", "mallory@gmail.com"} {
+			if err := e.svc.RequestCode(ctx, addr, "192.0.2.7"); err != nil {
+				t.Errorf("RequestCode(%q) = %v, want nil like a real user", addr, err)
+			}
+			if _, _, err := e.svc.Verify(ctx, addr, "123456", "192.0.2.7"); !errors.Is(err, ErrNoCode) {
+				t.Errorf("Verify(%q) = %v, want ErrNoCode", addr, err)
+			}
 		}
-		if _, _, err := e.svc.Verify(ctx, addr, "123456", "192.0.2.7"); !errors.Is(err, ErrNoCode) {
-			t.Errorf("Verify(%q) = %v, want ErrNoCode", addr, err)
+		if n := len(e.out.Messages()); n != 0 {
+			t.Errorf("%d messages sent, want 0", n)
 		}
-	}
-	if n := len(e.out.Messages()); n != 0 {
-		t.Errorf("%d messages sent, want 0", n)
-	}
-	var refused int
-	for _, r := range e.audit(t) {
-		if r.Action == ActionCodeRefused {
-			refused++
+		var refused int
+		for _, r := range e.audit(t) {
+			if r.Action == ActionCodeRefused {
+				refused++
+			}
 		}
-	}
-	if refused != 3 {
-		t.Errorf("%d %s audit rows, want 3", refused, ActionCodeRefused)
-	}
-	// Even outside the allowed domains, an existing user gets nothing.
-	if _, err := e.db.CreateUser(ctx, "eve@gmail.com", "Eve"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.RequestCode(ctx, "eve@gmail.com", "192.0.2.7"); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(e.out.Messages()); n != 0 {
-		t.Errorf("outside-domain user got %d messages", n)
-	}
+		if refused != 3 {
+			t.Errorf("%d %s audit rows, want 3", refused, ActionCodeRefused)
+		}
+		// Even outside the allowed domains, an existing user gets nothing.
+		if _, err := e.db.CreateUser(ctx, "eve@gmail.com", "Eve"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RequestCode(ctx, "eve@gmail.com", "192.0.2.7"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.out.Messages()); n != 0 {
+			t.Errorf("outside-domain user got %d messages", n)
+		}
+	})
 }
 
 func TestRateLimitPerEmail(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	for i := range 5 {
-		// Different IPs, so only the per-address limit applies.
-		if err := e.svc.RequestCode(ctx, aliceEmail, fmt.Sprintf("192.0.2.%d", i+1)); err != nil {
-			t.Fatalf("request %d: %v", i+1, err)
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		for i := range 5 {
+			// Different IPs, so only the per-address limit applies.
+			if err := e.svc.RequestCode(ctx, aliceEmail, fmt.Sprintf("192.0.2.%d", i+1)); err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
 		}
-	}
-	if err := e.svc.RequestCode(ctx, aliceEmail, "198.51.100.1"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("6th request: %v, want ErrRateLimited", err)
-	}
-	// Unknown addresses are limited the same way (no enumeration via 429s).
-	for range 5 {
-		if err := e.svc.RequestCode(ctx, "ghost@gov.sg", "198.51.100.2"); err != nil {
-			t.Fatal(err)
+		if err := e.svc.RequestCode(ctx, aliceEmail, "198.51.100.1"); !errors.Is(err, ErrRateLimited) {
+			t.Errorf("6th request: %v, want ErrRateLimited", err)
 		}
-	}
-	if err := e.svc.RequestCode(ctx, "ghost@gov.sg", "198.51.100.3"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("unknown 6th: %v, want ErrRateLimited", err)
-	}
-	e.clk.Add(15 * time.Minute)
-	if err := e.svc.RequestCode(ctx, aliceEmail, "198.51.100.1"); err != nil {
-		t.Errorf("next window: %v", err)
-	}
+		// Unknown addresses are limited the same way (no enumeration via 429s).
+		for range 5 {
+			if err := e.svc.RequestCode(ctx, "ghost@gov.sg", "198.51.100.2"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.svc.RequestCode(ctx, "ghost@gov.sg", "198.51.100.3"); !errors.Is(err, ErrRateLimited) {
+			t.Errorf("unknown 6th: %v, want ErrRateLimited", err)
+		}
+		e.clk.Add(15 * time.Minute)
+		if err := e.svc.RequestCode(ctx, aliceEmail, "198.51.100.1"); err != nil {
+			t.Errorf("next window: %v", err)
+		}
+	})
 }
 
 func TestRateLimitPerIP(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	for i := range 20 {
-		if err := e.svc.RequestCode(ctx, fmt.Sprintf("u%d@gov.sg", i), "203.0.113.9"); err != nil {
-			t.Fatalf("request %d: %v", i+1, err)
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		for i := range 20 {
+			if err := e.svc.RequestCode(ctx, fmt.Sprintf("u%d@gov.sg", i), "203.0.113.9"); err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
 		}
-	}
-	if err := e.svc.RequestCode(ctx, aliceEmail, "203.0.113.9"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("21st request from IP: %v, want ErrRateLimited", err)
-	}
-	if len(e.out.Messages()) != 0 {
-		t.Error("rate-limited request sent mail")
-	}
-	if err := e.svc.RequestCode(ctx, aliceEmail, "203.0.113.10"); err != nil {
-		t.Errorf("other IP: %v", err)
-	}
-	for i := range 30 {
-		if _, _, err := e.svc.Verify(ctx, "x@gov.sg", "000000", "203.0.113.11"); !errors.Is(err, ErrNoCode) {
-			t.Fatalf("verify %d: %v", i+1, err)
+		if err := e.svc.RequestCode(ctx, aliceEmail, "203.0.113.9"); !errors.Is(err, ErrRateLimited) {
+			t.Errorf("21st request from IP: %v, want ErrRateLimited", err)
 		}
-	}
-	code := e.code(t, aliceEmail)
-	if _, _, err := e.svc.Verify(ctx, aliceEmail, code, "203.0.113.11"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("31st verify from IP: %v, want ErrRateLimited", err)
-	}
+		if len(e.out.Messages()) != 0 {
+			t.Error("rate-limited request sent mail")
+		}
+		if err := e.svc.RequestCode(ctx, aliceEmail, "203.0.113.10"); err != nil {
+			t.Errorf("other IP: %v", err)
+		}
+		for i := range 30 {
+			if _, _, err := e.svc.Verify(ctx, "x@gov.sg", "000000", "203.0.113.11"); !errors.Is(err, ErrNoCode) {
+				t.Fatalf("verify %d: %v", i+1, err)
+			}
+		}
+		code := e.code(t, aliceEmail)
+		if _, _, err := e.svc.Verify(ctx, aliceEmail, code, "203.0.113.11"); !errors.Is(err, ErrRateLimited) {
+			t.Errorf("31st verify from IP: %v, want ErrRateLimited", err)
+		}
+	})
 }
 
 // TestRateLimitConcurrent fires 1,000 simultaneous code requests from one
 // IP, each for a different address so only the per-IP limit binds.
 func TestRateLimitConcurrent(t *testing.T) {
-	e := newEnv(t)
-	var ok, limited, other atomic.Int64
-	var wg sync.WaitGroup
-	for i := range 1000 {
-		wg.Go(func() {
-			err := e.svc.RequestCode(context.Background(), fmt.Sprintf("u%d@gov.sg", i), "127.0.0.1")
-			switch {
-			case err == nil:
-				ok.Add(1)
-			case errors.Is(err, ErrRateLimited):
-				limited.Add(1)
-			default:
-				other.Add(1)
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if ok.Load() != DefaultCodesPerIP || limited.Load() != 1000-DefaultCodesPerIP || other.Load() != 0 {
-		t.Errorf("ok=%d limited=%d other=%d, want %d/%d/0", ok.Load(), limited.Load(), other.Load(), DefaultCodesPerIP, 1000-DefaultCodesPerIP)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		var ok, limited, other atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 1000 {
+			wg.Go(func() {
+				err := e.svc.RequestCode(context.Background(), fmt.Sprintf("u%d@gov.sg", i), "127.0.0.1")
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.Is(err, ErrRateLimited):
+					limited.Add(1)
+				default:
+					other.Add(1)
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if ok.Load() != DefaultCodesPerIP || limited.Load() != 1000-DefaultCodesPerIP || other.Load() != 0 {
+			t.Errorf("ok=%d limited=%d other=%d, want %d/%d/0", ok.Load(), limited.Load(), other.Load(), DefaultCodesPerIP, 1000-DefaultCodesPerIP)
+		}
+	})
 }
 
 // TestRateLimitLoopbackHTTP drives 1,000 verification requests through a
 // real HTTP server on 127.0.0.1, the IP taken from RemoteAddr as a handler
 // would, and checks exactly VerifiesPerIP get past the limiter.
 func TestRateLimitLoopbackHTTP(t *testing.T) {
-	e := newEnv(t)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		_, _, err = e.svc.Verify(r.Context(), "x@gov.sg", "000000", ip)
-		switch {
-		case errors.Is(err, ErrRateLimited):
-			w.WriteHeader(http.StatusTooManyRequests)
-		case errors.Is(err, ErrNoCode):
-			w.WriteHeader(http.StatusUnauthorized)
-		default:
-			http.Error(w, fmt.Sprint(err), http.StatusInternalServerError)
-		}
-	}))
-	defer srv.Close()
-	client := srv.Client()
-	var mu sync.Mutex
-	codes := map[int]int{}
-	jobs := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 32 {
-		wg.Go(func() {
-			for range jobs {
-				resp, err := client.Post(srv.URL, "text/plain", nil)
-				if err != nil {
-					t.Error(err)
-					continue
-				}
-				resp.Body.Close()
-				mu.Lock()
-				codes[resp.StatusCode]++
-				mu.Unlock()
+	forEachEngine(t, func(t *testing.T, e *env) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ip, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
 			}
-		})
-	}
-	for range 1000 {
-		jobs <- struct{}{}
-	}
-	close(jobs)
-	wg.Wait()
-	want := map[int]int{http.StatusUnauthorized: DefaultVerifiesPerIP, http.StatusTooManyRequests: 1000 - DefaultVerifiesPerIP}
-	if diff := cmp.Diff(want, codes); diff != "" {
-		t.Errorf("status counts (-want +got):\n%s", diff)
-	}
+			_, _, err = e.svc.Verify(r.Context(), "x@gov.sg", "000000", ip)
+			switch {
+			case errors.Is(err, ErrRateLimited):
+				w.WriteHeader(http.StatusTooManyRequests)
+			case errors.Is(err, ErrNoCode):
+				w.WriteHeader(http.StatusUnauthorized)
+			default:
+				http.Error(w, fmt.Sprint(err), http.StatusInternalServerError)
+			}
+		}))
+		defer srv.Close()
+		client := srv.Client()
+		var mu sync.Mutex
+		codes := map[int]int{}
+		jobs := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 32 {
+			wg.Go(func() {
+				for range jobs {
+					resp, err := client.Post(srv.URL, "text/plain", nil)
+					if err != nil {
+						t.Error(err)
+						continue
+					}
+					resp.Body.Close()
+					mu.Lock()
+					codes[resp.StatusCode]++
+					mu.Unlock()
+				}
+			})
+		}
+		for range 1000 {
+			jobs <- struct{}{}
+		}
+		close(jobs)
+		wg.Wait()
+		want := map[int]int{http.StatusUnauthorized: DefaultVerifiesPerIP, http.StatusTooManyRequests: 1000 - DefaultVerifiesPerIP}
+		if diff := cmp.Diff(want, codes); diff != "" {
+			t.Errorf("status counts (-want +got):\n%s", diff)
+		}
+	})
 }
 
 func TestSignOutEverywhere(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	var toks []string
-	for range 3 {
-		code := e.request(t, aliceEmail)
-		tok, _, err := e.svc.Verify(ctx, aliceEmail, code, "192.0.2.1")
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		var toks []string
+		for range 3 {
+			code := e.request(t, aliceEmail)
+			tok, _, err := e.svc.Verify(ctx, aliceEmail, code, "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			toks = append(toks, tok)
+		}
+		bob, err := e.db.CreateUser(ctx, "bob@gov.sg", "Bob")
 		if err != nil {
 			t.Fatal(err)
 		}
-		toks = append(toks, tok)
-	}
-	bob, err := e.db.CreateUser(ctx, "bob@gov.sg", "Bob")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bobTok, _, err := e.svc.Verify(ctx, "bob@gov.sg", e.request(t, "bob@gov.sg"), "192.0.2.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := e.svc.SignOutEverywhere(ctx, e.alice.ID)
-	if err != nil || n != 3 {
-		t.Fatalf("SignOutEverywhere = %d, %v; want 3", n, err)
-	}
-	for _, tok := range toks {
-		if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-			t.Errorf("alice session survived: %v", err)
+		bobTok, _, err := e.svc.Verify(ctx, "bob@gov.sg", e.request(t, "bob@gov.sg"), "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if u, err := e.svc.Session(ctx, bobTok); err != nil || u.ID != bob.ID {
-		t.Errorf("bob's session: %v, %v", u, err)
-	}
-	rows := e.audit(t)
-	if last := rows[len(rows)-1]; last != (auditRow{store.ActionSignOutAll, e.alice.ID}) {
-		t.Errorf("last audit row = %+v", last)
-	}
+		n, err := e.svc.SignOutEverywhere(ctx, e.alice.ID)
+		if err != nil || n != 3 {
+			t.Fatalf("SignOutEverywhere = %d, %v; want 3", n, err)
+		}
+		for _, tok := range toks {
+			if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+				t.Errorf("alice session survived: %v", err)
+			}
+		}
+		if u, err := e.svc.Session(ctx, bobTok); err != nil || u.ID != bob.ID {
+			t.Errorf("bob's session: %v, %v", u, err)
+		}
+		rows := e.audit(t)
+		if last := rows[len(rows)-1]; last != (auditRow{store.ActionSignOutAll, e.alice.ID}) {
+			t.Errorf("last audit row = %+v", last)
+		}
+	})
 }
 
 func TestSessionTimeouts(t *testing.T) {
-	e := newEnv(t)
-	e.svc.IdleTimeout = 30 * time.Minute
-	e.svc.AbsoluteTimeout = 2 * time.Hour
-	ctx := t.Context()
-	signIn := func() string {
-		tok, _, err := e.svc.Verify(ctx, aliceEmail, e.request(t, aliceEmail), "192.0.2.1")
-		if err != nil {
-			t.Fatal(err)
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.svc.IdleTimeout = 30 * time.Minute
+		e.svc.AbsoluteTimeout = 2 * time.Hour
+		ctx := t.Context()
+		signIn := func() string {
+			tok, _, err := e.svc.Verify(ctx, aliceEmail, e.request(t, aliceEmail), "192.0.2.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
 		}
-		return tok
-	}
 
-	// Idle: activity every 29 minutes keeps it alive...
-	tok := signIn()
-	for range 3 {
-		e.clk.Add(29 * time.Minute)
-		if _, err := e.svc.Session(ctx, tok); err != nil {
-			t.Fatalf("active session: %v", err)
+		// Idle: activity every 29 minutes keeps it alive...
+		tok := signIn()
+		for range 3 {
+			e.clk.Add(29 * time.Minute)
+			if _, err := e.svc.Session(ctx, tok); err != nil {
+				t.Fatalf("active session: %v", err)
+			}
 		}
-	}
-	// ...31 idle minutes end it.
-	e.clk.Add(31 * time.Minute)
-	if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Errorf("idle session: %v, want ErrNoSession", err)
-	}
+		// ...31 idle minutes end it.
+		e.clk.Add(31 * time.Minute)
+		if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+			t.Errorf("idle session: %v, want ErrNoSession", err)
+		}
 
-	// Absolute: constant activity does not extend past 2h.
-	tok = signIn()
-	for range 5 {
-		e.clk.Add(20 * time.Minute)
-		if _, err := e.svc.Session(ctx, tok); err != nil {
-			t.Fatalf("session at +%v: %v", 20*time.Minute, err)
+		// Absolute: constant activity does not extend past 2h.
+		tok = signIn()
+		for range 5 {
+			e.clk.Add(20 * time.Minute)
+			if _, err := e.svc.Session(ctx, tok); err != nil {
+				t.Fatalf("session at +%v: %v", 20*time.Minute, err)
+			}
 		}
-	}
-	e.clk.Add(20 * time.Minute) // now exactly 2h
-	if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
-		t.Errorf("session past absolute timeout: %v, want ErrNoSession", err)
-	}
+		e.clk.Add(20 * time.Minute) // now exactly 2h
+		if _, err := e.svc.Session(ctx, tok); !errors.Is(err, ErrNoSession) {
+			t.Errorf("session past absolute timeout: %v, want ErrNoSession", err)
+		}
+	})
 }
 
 func TestAuditSignIns(t *testing.T) {
-	e := newEnv(t)
-	ctx := t.Context()
-	code := e.request(t, aliceEmail)
-	if _, _, err := e.svc.Verify(ctx, aliceEmail, otherCode(code), "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Verify(ctx, aliceEmail, code, "192.0.2.1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := e.svc.Verify(ctx, "ghost@gov.sg", "123456", "192.0.2.1"); !errors.Is(err, ErrNoCode) {
-		t.Fatal(err)
-	}
-	want := []auditRow{
-		{store.ActionSignInFailed, e.alice.ID},
-		{store.ActionSignIn, e.alice.ID},
-		{store.ActionSignInFailed, 0},
-	}
-	if diff := cmp.Diff(want, e.audit(t)); diff != "" {
-		t.Errorf("audit (-want +got):\n%s", diff)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		code := e.request(t, aliceEmail)
+		if _, _, err := e.svc.Verify(ctx, aliceEmail, otherCode(code), "192.0.2.1"); !errors.Is(err, ErrWrongCode) {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.Verify(ctx, aliceEmail, code, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.Verify(ctx, "ghost@gov.sg", "123456", "192.0.2.1"); !errors.Is(err, ErrNoCode) {
+			t.Fatal(err)
+		}
+		want := []auditRow{
+			{store.ActionSignInFailed, e.alice.ID},
+			{store.ActionSignIn, e.alice.ID},
+			{store.ActionSignInFailed, 0},
+		}
+		if diff := cmp.Diff(want, e.audit(t)); diff != "" {
+			t.Errorf("audit (-want +got):\n%s", diff)
+		}
+	})
 }
 
 func TestMisconfigured(t *testing.T) {
-	e := newEnv(t)
-	e.svc.Key = []byte("short")
-	if err := e.svc.RequestCode(t.Context(), aliceEmail, "192.0.2.1"); !errors.Is(err, ErrMisconfigured) {
-		t.Errorf("short key: %v", err)
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.svc.Key = []byte("short")
+		if err := e.svc.RequestCode(t.Context(), aliceEmail, "192.0.2.1"); !errors.Is(err, ErrMisconfigured) {
+			t.Errorf("short key: %v", err)
+		}
+	})
 }
 
 type failMailer struct{}
@@ -561,9 +585,10 @@ func (failMailer) Send(context.Context, string, string, string) error {
 }
 
 func TestSendFailureIsReported(t *testing.T) {
-	e := newEnv(t)
-	e.svc.Mailer = failMailer{}
-	if err := e.svc.RequestCode(t.Context(), aliceEmail, "192.0.2.1"); err == nil {
-		t.Error("RequestCode with a failing mailer returned nil")
-	}
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.svc.Mailer = failMailer{}
+		if err := e.svc.RequestCode(t.Context(), aliceEmail, "192.0.2.1"); err == nil {
+			t.Error("RequestCode with a failing mailer returned nil")
+		}
+	})
 }

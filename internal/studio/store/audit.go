@@ -202,3 +202,26 @@ func csvSafe(s string) string {
 	}
 	return s
 }
+
+// AuditedCommits returns the set of commits of a site that have an audit
+// entry, so Studio can find content changes whose entry a crash lost (the
+// commit lands first, its entry right after).
+func (o ops) AuditedCommits(ctx context.Context, siteID int64) (map[string]bool, error) {
+	rows, err := o.query(ctx, `SELECT commit_sha FROM audit_log WHERE site_id = ? AND commit_sha <> ''`, siteID)
+	if err != nil {
+		return nil, fmt.Errorf("store: audited commits of site %d: %w", siteID, err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("store: audited commits of site %d: %w", siteID, err)
+		}
+		seen[c] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audited commits of site %d: %w", siteID, err)
+	}
+	return seen, nil
+}

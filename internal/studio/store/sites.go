@@ -79,26 +79,40 @@ func (o ops) SiteBySlug(ctx context.Context, slug string) (Site, error) {
 // are a member of, or every site for a platform admin. An unknown user gets
 // an empty list (not an error) so callers cannot probe ids.
 func (o ops) SitesForUser(ctx context.Context, userID int64) ([]Site, error) {
-	rows, err := o.query(ctx, `SELECT `+siteCols+` FROM sites s
+	sites, err := o.sites(ctx, `SELECT `+siteCols+` FROM sites s
 WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.platform_admin = TRUE)
    OR EXISTS (SELECT 1 FROM members m WHERE m.site_id = s.id AND m.user_id = ?)
 ORDER BY s.slug`, userID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sites for user %d: %w", userID, err)
 	}
+	return sites, nil
+}
+
+// AllSites lists every site ordered by slug.
+func (o ops) AllSites(ctx context.Context) ([]Site, error) {
+	sites, err := o.sites(ctx, `SELECT `+siteCols+` FROM sites ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("store: all sites: %w", err)
+	}
+	return sites, nil
+}
+
+func (o ops) sites(ctx context.Context, q string, args ...any) ([]Site, error) {
+	rows, err := o.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 	sites := []Site{}
 	for rows.Next() {
 		s, err := scanSite(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: sites for user %d: %w", userID, err)
+			return nil, err
 		}
 		sites = append(sites, s)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: sites for user %d: %w", userID, err)
-	}
-	return sites, nil
+	return sites, rows.Err()
 }
 
 // AddMember adds a user to a site. An existing membership yields

@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"isomer.dev/isomer/internal/studio/store/storetest"
 )
 
 // fakeClock is a settable clock safe for concurrent reads.
@@ -45,52 +41,10 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, d dialect)) {
 	}
 }
 
-// testDSN returns a DSN for a fresh, empty database of dialect d: a file in
-// t.TempDir for SQLite; for PostgreSQL a new database on the server named by
-// $ISOMER_TEST_POSTGRES (which must allow CREATE DATABASE), dropped in
-// t.Cleanup. Without that variable the PostgreSQL variant is skipped, except
-// in CI (CI=true), where silently testing only SQLite would hide breakage.
+// testDSN returns a DSN for a fresh, empty database of dialect d.
 func testDSN(t *testing.T, d dialect) string {
 	t.Helper()
-	if d == dialectSQLite {
-		return filepath.Join(t.TempDir(), "studio.db")
-	}
-	admin := os.Getenv("ISOMER_TEST_POSTGRES")
-	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ISOMER_TEST_POSTGRES is not set; CI must run the PostgreSQL variants")
-		}
-		t.Skip("ISOMER_TEST_POSTGRES not set; skipping PostgreSQL variant")
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("ISOMER_TEST_POSTGRES: %v", err)
-	}
-	var rnd [8]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatal(err)
-	}
-	// Hex only, so the name is a safe unquoted identifier.
-	name := "isomer_test_" + hex.EncodeToString(rnd[:])
-	ctx := context.Background()
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		adb.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	// Registered before the test opens its DB, so it runs after that DB's
-	// Close (cleanups are LIFO); FORCE covers connections a failed test left.
-	t.Cleanup(func() {
-		defer adb.Close()
-		if _, err := adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return storetest.DSN(t, d.String())
 }
 
 // openTestDB opens a fresh database of dialect d with a fake clock at t0.

@@ -1,0 +1,112 @@
+package studio
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"isomer.dev/isomer/internal/studio/store/storetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func exampleSite() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "examples", "agency-site")
+}
+
+// run starts Studio and returns its URL and a stop function that waits for
+// it to end.
+func run(t *testing.T, o Options) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	o.Addr = "127.0.0.1:0"
+	o.Ready = func(url string) { ready <- url }
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, o) }()
+	select {
+	case url := <-ready:
+		return url, func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run ended before it was ready: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("Studio did not start within a minute")
+	}
+	return "", nil
+}
+
+var codeRE = regexp.MustCompile(`sign-in code is (\d{6})`)
+
+// TestFirstRun is the README's first run: the example site imported, the
+// administrator's code printed, and a second start keeping both.
+func TestFirstRun(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, dsn string) {
+		data := t.TempDir()
+		db := ""
+		if strings.HasPrefix(dsn, "postgres") {
+			db = dsn
+		}
+		var out syncBuffer
+		url, stop := run(t, Options{DataDir: data, DatabaseURL: db, Admin: "You@Agency.gov.sg", Import: exampleSite(), Out: &out})
+		res, err := http.Get(url + "/signin/code?email=you@agency.gov.sg")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("sign-in page: %v %v", err, res)
+		}
+		res.Body.Close()
+		stop()
+		text := out.String()
+		for _, want := range []string{`Imported `, `as site "agency-site"`, "Isomer Studio is running at http://127.0.0.1:", "Sign in as you@agency.gov.sg", "--- mail to you@agency.gov.sg"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("first run output lacks %q:\n%s", want, text)
+			}
+		}
+		if !codeRE.MatchString(text) {
+			t.Errorf("first run output has no sign-in code:\n%s", text)
+		}
+
+		var again syncBuffer
+		_, stop = run(t, Options{DataDir: data, DatabaseURL: db, Admin: "you@agency.gov.sg", Import: exampleSite(), Out: &again})
+		stop()
+		if strings.Contains(again.String(), "Imported") {
+			t.Errorf("second run imported the site again:\n%s", again.String())
+		}
+	})
+}
+
+func TestImportNeedsAdmin(t *testing.T) {
+	err := Run(context.Background(), Options{DataDir: t.TempDir(), Import: exampleSite(), Addr: "127.0.0.1:0"})
+	if err == nil || !strings.Contains(err.Error(), "--admin") {
+		t.Fatalf("Run with --import and no --admin: %v", err)
+	}
+}
