@@ -66,6 +66,13 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder %s: %w", o.DataDir, err)
 	}
+	lock, err := lockDataDir(o.DataDir)
+	if err != nil {
+		return err
+	}
+	if lock != nil {
+		defer lock.Close()
+	}
 	dsn := o.DatabaseURL
 	if dsn == "" {
 		dsn = filepath.Join(o.DataDir, "studio.db")

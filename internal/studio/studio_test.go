@@ -110,3 +110,15 @@ func TestImportNeedsAdmin(t *testing.T) {
 		t.Fatalf("Run with --import and no --admin: %v", err)
 	}
 }
+
+// TestOneStudioPerDataFolder: a second Studio on the same folder is refused,
+// since each repairs crash leftovers at start assuming it is alone.
+func TestOneStudioPerDataFolder(t *testing.T) {
+	data := t.TempDir()
+	_, stop := run(t, Options{DataDir: data})
+	defer stop()
+	err := Run(context.Background(), Options{DataDir: data, Addr: "127.0.0.1:0"})
+	if err == nil || !strings.Contains(err.Error(), "another Studio is already using the data folder") {
+		t.Fatalf("second Run on the same data folder: %v", err)
+	}
+}

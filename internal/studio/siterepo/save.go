@@ -438,7 +438,7 @@ func (a *applier) rename(from, to string) error {
 // mergeFile three-way merges one file with git merge-file. Binary content or
 // any overlap counts as not clean.
 func (r *Repo) mergeFile(ctx context.Context, base, head, mine []byte) ([]byte, bool, error) {
-	tmp, err := os.MkdirTemp("", "siterepo-merge-")
+	tmp, err := r.scratch("merge-")
 	if err != nil {
 		return nil, false, err
 	}

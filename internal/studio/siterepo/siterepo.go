@@ -307,7 +307,7 @@ func (r *Repo) hashObject(ctx context.Context, data []byte) (string, error) {
 // index-info records, using a private index file so that concurrent builds
 // and a crashed build leave nothing shared behind.
 func (r *Repo) buildTree(ctx context.Context, base string, indexInfo []byte) (string, error) {
-	tmp, err := os.MkdirTemp("", "siterepo-index-")
+	tmp, err := r.scratch("index-")
 	if err != nil {
 		return "", err
 	}
@@ -690,4 +690,59 @@ func (r *Repo) diffTree(ctx context.Context, a, b string) ([]DiffEntry, error) {
 		d = append(d, DiffEntry{Status: string(f[i]), Path: string(f[i+1])})
 	}
 	return d, nil
+}
+
+// scratchDir holds a save's temporary files inside the repository, so the
+// leftovers of a killed save are found and removed by RemoveStaleLocks.
+const scratchDir = "studio-tmp"
+
+// scratch makes a private temporary folder for one operation.
+func (r *Repo) scratch(prefix string) (string, error) {
+	dir := filepath.Join(r.gitDir, scratchDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(dir, prefix)
+}
+
+// RemoveStaleLocks deletes what a killed save leaves in the repository: git
+// lock files (a SIGKILL during update-ref leaves refs/heads/x.lock and
+// HEAD.lock, and git then refuses every later update of that ref) and the
+// save's scratch folders. It is only safe while no other process uses the
+// repository: Studio guarantees that by holding an exclusive lock on its
+// data folder for as long as it runs. It returns the paths it removed,
+// relative to the repository.
+func (r *Repo) RemoveStaleLocks() ([]string, error) {
+	var removed []string
+	scratch := filepath.Join(r.gitDir, scratchDir)
+	if ents, err := os.ReadDir(scratch); err == nil && len(ents) > 0 {
+		if err := os.RemoveAll(scratch); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", scratch, err)
+		}
+		removed = append(removed, scratchDir)
+	}
+	err := filepath.WalkDir(r.gitDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != r.gitDir && d.Name() == "objects" && filepath.Dir(p) == r.gitDir {
+				return filepath.SkipDir // object files are never locked this way
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".lock") {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		rel, _ := filepath.Rel(r.gitDir, p)
+		removed = append(removed, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("removing stale git locks in %s: %w", r.gitDir, err)
+	}
+	return removed, nil
 }

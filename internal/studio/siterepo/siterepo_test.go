@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -895,4 +896,41 @@ func TestCASRetryOnForeignWriter(t *testing.T) {
 		t.Errorf("lost update: %v", got)
 	}
 	fsck(t, r)
+}
+
+// TestRemoveStaleLocks: what a save killed inside update-ref leaves (ref and
+// HEAD lock files, a scratch folder) blocks saves until removed.
+func TestRemoveStaleLocks(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "site.git")
+	r, err := Init(ctx, dir, fstest.MapFS{"index.md": {Data: []byte("---\ntitle: Home\n---\nHi\n")}}, Author{Name: "A", Email: "a@example.gov.sg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"HEAD.lock", "refs/heads/staging.lock", "studio-tmp/index-123/index"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save := func() error {
+		_, err := r.Save(ctx, Change{Author: Author{Name: "A", Email: "a@example.gov.sg"}, Ops: []Op{Write("index.md", []byte("---\ntitle: Home\n---\nHello\n"))}})
+		return err
+	}
+	if save() == nil {
+		t.Fatal("save succeeded despite a stale ref lock; the test no longer models the crash")
+	}
+	removed, err := r.RemoveStaleLocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"studio-tmp", "HEAD.lock", "refs/heads/staging.lock"}
+	if !slices.Equal(removed, want) {
+		t.Errorf("removed %q, want %q", removed, want)
+	}
+	if err := save(); err != nil {
+		t.Fatalf("save after removing the locks: %v", err)
+	}
 }

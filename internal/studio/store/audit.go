@@ -111,9 +111,10 @@ func (o ops) auditQuery(ctx context.Context, q string, args ...any) ([]AuditEntr
 	return out, rows.Err()
 }
 
-// AuditForSite returns up to limit entries for a site, newest first, with
-// id < before (before <= 0 means from the newest). Pass the last returned
-// ID as the next before to page backwards.
+// AuditForSite returns up to limit entries for a site (siteID 0: all
+// entries, platform-level ones included), newest first, with id < before
+// (before <= 0 means from the newest). Pass the last returned ID as the
+// next before to page backwards.
 func (o ops) AuditForSite(ctx context.Context, siteID int64, limit int, before int64) ([]AuditEntry, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: audit for site: %w: limit %d", ErrInvalid, limit)
@@ -121,7 +122,7 @@ func (o ops) AuditForSite(ctx context.Context, siteID int64, limit int, before i
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	es, err := o.auditQuery(ctx, auditSelect+`WHERE a.site_id = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`, siteID, before, limit)
+	es, err := o.auditQuery(ctx, auditSelect+`WHERE (? = 0 OR a.site_id = ?) AND a.id < ? ORDER BY a.id DESC LIMIT ?`, siteID, siteID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit for site %d: %w", siteID, err)
 	}
@@ -139,7 +140,8 @@ func auditCSVHeader() []string {
 // a slow client would stall every other request.
 const exportPage = 500
 
-// WriteAuditCSV writes a site's whole audit log to w as RFC 4180 CSV (CRLF
+// WriteAuditCSV writes a site's whole audit log (siteID 0: every entry,
+// platform-level ones such as sign-ins included) to w as RFC 4180 CSV (CRLF
 // line ends, header row, oldest first, columns as auditCSVHeader). Cells
 // that a spreadsheet would run as a formula (leading = + - @, tab or CR) are
 // prefixed with a single quote.
@@ -151,7 +153,7 @@ func (o ops) WriteAuditCSV(ctx context.Context, w io.Writer, siteID int64) error
 	}
 	var after int64
 	for {
-		es, err := o.auditQuery(ctx, auditSelect+`WHERE a.site_id = ? AND a.id > ? ORDER BY a.id ASC LIMIT ?`, siteID, after, exportPage)
+		es, err := o.auditQuery(ctx, auditSelect+`WHERE (? = 0 OR a.site_id = ?) AND a.id > ? ORDER BY a.id ASC LIMIT ?`, siteID, siteID, after, exportPage)
 		if err != nil {
 			return fmt.Errorf("store: audit csv site %d: %w", siteID, err)
 		}

@@ -26,6 +26,8 @@ var intended = map[string]access{
 	"GET /sites/new":                      platformAdmin,
 	"POST /sites":                         platformAdmin,
 	"POST /sites/import":                  platformAdmin,
+	"GET /audit":                          platformAdmin,
+	"GET /audit.csv":                      platformAdmin,
 	"GET /sites/{site}/{$}":               siteMember,
 	"GET /sites/{site}/edit/{path...}":    siteMember,
 	"POST /sites/{site}/edit/{path...}":   siteMember,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -448,6 +449,20 @@ const sidewaysJS = `document.documentElement.scrollWidth <= innerWidth + 1 ? '' 
 // TestStudioPagesAxe checks every kind of Studio page with axe-core's WCAG
 // 2.2 AA rules at desktop and mobile widths, plus the keyboard basics, under
 // Studio's real Content-Security-Policy.
+// screenshot saves the visible part of the page (README pictures:
+// ISOMER_SCREENSHOTS=docs/screenshots go test ./internal/studio/web -run Axe).
+func (tb *studioTab) screenshot(file string) {
+	tb.t.Helper()
+	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tb.t.Errorf("screenshot %s: %v", file, err)
+		return
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
 func TestStudioPagesAxe(t *testing.T) {
 	browsertest.Require(t)
 	axe, err := os.ReadFile(axePath)
@@ -533,6 +548,9 @@ func TestStudioPagesAxe(t *testing.T) {
 			t.Logf("%s at %dpx: %d rules passed, %d to review by hand %v (%v)", pg.name, width, res.Passes, len(res.Incomplete), res.Incomplete, time.Since(start).Round(time.Millisecond))
 			if wide := eval[string](tb, sidewaysJS); wide != "" {
 				t.Errorf("%s at %dpx: the page scrolls sideways, past the edge: %s", pg.name, width, wide)
+			}
+			if dir := os.Getenv("ISOMER_SCREENSHOTS"); dir != "" && width == 1280 {
+				tb.screenshot(filepath.Join(dir, "studio-"+strings.ReplaceAll(pg.name, " ", "-")+".png"))
 			}
 			if width == 1280 && pg.name != "conflict" {
 				tb.checkSkipLink(pg.name)

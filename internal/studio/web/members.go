@@ -170,10 +170,13 @@ type auditRow struct {
 type auditData struct {
 	Rows []auditRow
 	Next int64
+	CSV  string
 }
 
 const auditPageSize = 100
 
+// auditLog shows a site's log, or on /audit (platform admins) everything,
+// sign-ins included.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	st := currentSite(r)
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -189,7 +192,15 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if len(es) == auditPageSize {
 		d.Next = es[len(es)-1].ID
 	}
-	s.render(w, r, http.StatusOK, "audit", s.newView(r, "Audit log of "+st.Title, d))
+	title := "Audit log of " + st.Title
+	if st.ID == 0 {
+		title = "Audit log of all sites and sign-ins"
+	}
+	d.CSV = "/audit.csv"
+	if st.ID != 0 {
+		d.CSV = "/sites/" + st.Slug + "/audit.csv"
+	}
+	s.render(w, r, http.StatusOK, "audit", s.newView(r, title, d))
 }
 
 // describe turns an entry's detail into a sentence.
@@ -206,6 +217,12 @@ func describe(e store.AuditEntry) string {
 		return "Removed " + str("member")
 	case store.ActionMemberRole:
 		return "Made " + str("member") + " " + str("role")
+	case store.ActionSignIn:
+		return "Signed in"
+	case store.ActionSignInFailed:
+		return "Sign-in refused"
+	case store.ActionSignOutAll:
+		return "Signed out everywhere"
 	case actionSiteCreated:
 		if src := str("source"); src != "" {
 			return "Imported the site from " + src
@@ -217,8 +234,12 @@ func describe(e store.AuditEntry) string {
 
 func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
 	st := currentSite(r)
+	name := st.Slug
+	if st.ID == 0 {
+		name = "studio"
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+st.Slug+`-audit.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`-audit.csv"`)
 	if err := s.cfg.DB.WriteAuditCSV(r.Context(), w, st.ID); err != nil {
 		// Headers are gone; the truncated file is the best signal left.
 		s.log.Error("audit CSV", "site", st.Slug, "err", err)

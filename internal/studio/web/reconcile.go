@@ -31,7 +31,9 @@ func (s *Server) reconcileAll(ctx context.Context) error {
 	return nil
 }
 
-// reconcile adds the audit entries of Studio commits on staging that have
+// reconcile clears git lock files a killed save left behind (the caller
+// guarantees no other process uses the data folder; studio.Run holds a lock
+// on it) and adds the audit entries of Studio commits on staging that have
 // none. A save commits to git first and writes its audit entry second, so a
 // crash between the two leaves a commit without an entry; this restores the
 // invariant "every content change is in the audit log" at the next start.
@@ -39,6 +41,13 @@ func (s *Server) reconcile(ctx context.Context, st store.Site) error {
 	ss, err := s.site(ctx, st)
 	if err != nil {
 		return err
+	}
+	removed, err := ss.repo.RemoveStaleLocks()
+	if err != nil {
+		return err
+	}
+	if len(removed) > 0 {
+		s.log.Warn("removed git lock files left by an interrupted save", "site", st.Slug, "files", removed)
 	}
 	commits, err := ss.repo.Log(ctx, siterepo.Staging, "", reconcileDepth)
 	if err != nil {

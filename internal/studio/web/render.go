@@ -37,8 +37,9 @@ var funcs = template.FuncMap{
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"short": func(rev string) string { return rev[:min(len(rev), 8)] },
 	// pathURL escapes each segment of a site path for use in a URL path.
-	"pathURL": escapePath,
-	"base":    path.Base,
+	"pathURL":    escapePath,
+	"base":       path.Base,
+	"fieldLabel": fieldLabel,
 	"dir": func(p string) string {
 		d := path.Dir(p)
 		if d == "." {
@@ -46,6 +47,29 @@ var funcs = template.FuncMap{
 		}
 		return d
 	},
+}
+
+// fieldLabels name the front matter fields Isomer pages use in words;
+// the key itself is shown alongside, as editors meet it in the files.
+var fieldLabels = map[string]string{
+	"title":           "Title",
+	"permalink":       "Page address (permalink)",
+	"description":     "Description for search engines and link previews",
+	"third_nav_title": "Sub-folder group in the side menu",
+	"layout":          "Layout",
+	"variant":         "Editor variant",
+	"image":           "Image",
+	"date":            "Date",
+	"breadcrumb":      "Breadcrumb label",
+	"file_url":        "File address",
+	"external":        "External link",
+}
+
+func fieldLabel(key string) string {
+	if l, ok := fieldLabels[key]; ok {
+		return l
+	}
+	return key
 }
 
 func loadPages() (*pages, error) {

@@ -66,6 +66,8 @@ func (s *Server) routes() []route {
 		{"GET /sites/new", platformAdmin, s.newSiteForm},
 		{"POST /sites", platformAdmin, s.createSite},
 		{"POST /sites/import", platformAdmin, s.importSite},
+		{"GET /audit", platformAdmin, s.auditLog},
+		{"GET /audit.csv", platformAdmin, s.auditCSV},
 
 		{"GET /sites/{site}/{$}", siteMember, s.contentTree},
 		{"GET /sites/{site}/edit/{path...}", siteMember, s.editForm},

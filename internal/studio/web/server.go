@@ -63,8 +63,8 @@ type siteState struct {
 	preview   *preview.Preview
 }
 
-// New prepares a server and reconciles the audit log with each site's
-// history (see reconcile).
+// New prepares a server and recovers from an earlier crash (see
+// reconcile). The caller must be the only process using cfg.DataDir.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DB == nil || cfg.SignIn == nil {
 		return nil, errors.New("studio: database and sign-in service are required")
