@@ -68,6 +68,12 @@ terminal ("dev outbox"), which is what a first run on a laptop wants.`,
 				o.Mailer = &signin.SMTP{Host: smtpHost, Port: smtpPort, Username: smtpUser,
 					Password: os.Getenv("ISOMER_SMTP_PASSWORD"), From: smtpFrom}
 			}
+			if o.OIDC.Issuer != "" {
+				if o.PublicURL == "" || o.OIDC.ClientID == "" {
+					return errors.New("--oidc-issuer needs --oidc-client-id and --public-url (the provider redirects back to it)")
+				}
+				o.OIDC.ClientSecret = os.Getenv("ISOMER_OIDC_CLIENT_SECRET")
+			}
 			level := slog.LevelInfo
 			if a.verbose {
 				level = slog.LevelDebug
@@ -86,6 +92,9 @@ terminal ("dev outbox"), which is what a first run on a laptop wants.`,
 	f.StringVar(&o.Admin, "admin", "", "make this email address a platform administrator (created if new)")
 	f.StringVar(&o.Import, "import", "", "import this site folder or git URL at start (skipped if already imported)")
 	f.StringVar(&domains, "allowed-domains", "", "comma-separated email domain suffixes allowed to sign in (e.g. gov.sg); empty allows any")
+	f.StringVar(&o.OIDC.Issuer, "oidc-issuer", "", "OpenID Connect issuer URL for single sign-on (client secret in $ISOMER_OIDC_CLIENT_SECRET; register PUBLIC_URL/signin/oidc/callback)")
+	f.StringVar(&o.OIDC.ClientID, "oidc-client-id", "", "OpenID Connect client ID")
+	f.StringVar(&o.OIDC.Label, "oidc-label", "", `name of the identity provider on the sign-in button (default "single sign-on")`)
 	f.StringVar(&smtpHost, "smtp-host", "", "SMTP server for sign-in codes (password in $ISOMER_SMTP_PASSWORD)")
 	f.IntVar(&smtpPort, "smtp-port", 0, "SMTP port (default 587)")
 	f.StringVar(&smtpUser, "smtp-user", "", "SMTP user name")

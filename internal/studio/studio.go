@@ -5,8 +5,11 @@
 package studio
 
 import (
+	"cmp"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +23,7 @@ import (
 	"time"
 
 	"isomer.dev/isomer/internal/frontmatter"
+	"isomer.dev/isomer/internal/studio/oidc"
 	"isomer.dev/isomer/internal/studio/signin"
 	"isomer.dev/isomer/internal/studio/store"
 	"isomer.dev/isomer/internal/studio/web"
@@ -46,6 +50,9 @@ type Options struct {
 	AllowedDomains []string
 	// Mailer sends sign-in codes; nil prints them to Out (a dev outbox).
 	Mailer signin.Mailer
+	// OIDC, when Issuer is set, adds single sign-on with an OpenID Connect
+	// provider; register PublicURL + web.OIDCCallbackPath with it.
+	OIDC OIDCOptions
 
 	Log *slog.Logger
 	// Out receives the short messages meant for the person who started
@@ -53,6 +60,13 @@ type Options struct {
 	Out io.Writer
 	// Ready, if set, is called with the base URL once Studio listens.
 	Ready func(url string)
+}
+
+// OIDCOptions name an OpenID Connect client registration.
+type OIDCOptions struct {
+	Issuer, ClientID, ClientSecret string
+	// Label names the provider on the sign-in button ("Agency SSO").
+	Label string
 }
 
 // Run serves Studio until ctx ends.
@@ -93,11 +107,28 @@ func Run(ctx context.Context, o Options) error {
 	}
 	svc := &signin.Service{Store: db, Mailer: mailer, Key: key, AllowedDomains: o.AllowedDomains, Logger: o.Log}
 	secure := strings.HasPrefix(o.PublicURL, "https://")
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.Addr, err)
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
 	var trusted []string
 	if o.PublicURL != "" {
-		trusted = append(trusted, strings.TrimRight(o.PublicURL, "/"))
+		base = strings.TrimRight(o.PublicURL, "/")
+		trusted = append(trusted, base)
 	}
-	srv, err := web.New(ctx, web.Config{DataDir: o.DataDir, DB: db, SignIn: svc, Logger: o.Log, Secure: secure, TrustedOrigins: trusted})
+	cfg := web.Config{DataDir: o.DataDir, DB: db, SignIn: svc, Logger: o.Log, Secure: secure, TrustedOrigins: trusted}
+	if o.OIDC.Issuer != "" {
+		if cfg.OIDC, err = oidc.New(ctx, oidc.Config{
+			Issuer: o.OIDC.Issuer, ClientID: o.OIDC.ClientID, ClientSecret: o.OIDC.ClientSecret,
+			RedirectURL: base + web.OIDCCallbackPath, Key: subkey(key, "oidc flow cookie"), Secure: secure, Logger: o.Log,
+		}); err != nil {
+			return err
+		}
+		cfg.OIDCLabel = cmp.Or(o.OIDC.Label, "single sign-on")
+	}
+	srv, err := web.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -116,14 +147,6 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", o.Addr, err)
-	}
-	base := "http://" + ln.Addr().String()
-	if o.PublicURL != "" {
-		base = strings.TrimRight(o.PublicURL, "/")
-	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -197,6 +220,14 @@ func secret(dataDir string) ([]byte, error) {
 		return nil, err
 	}
 	return b, f.Close()
+}
+
+// subkey derives a key for one purpose from the server secret, so the
+// secret itself is never used for two things.
+func subkey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // bootstrapAdmin makes email a platform administrator.

@@ -3,7 +3,9 @@ package studio
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oauth2-proxy/mockoidc"
 
 	"isomer.dev/isomer/internal/studio/store/storetest"
 )
@@ -120,5 +124,47 @@ func TestOneStudioPerDataFolder(t *testing.T) {
 	err := Run(context.Background(), Options{DataDir: data, Addr: "127.0.0.1:0"})
 	if err == nil || !strings.Contains(err.Error(), "another Studio is already using the data folder") {
 		t.Fatalf("second Run on the same data folder: %v", err)
+	}
+}
+
+// TestSingleSignOn: with an OpenID Connect provider configured, an existing
+// user signs in through it and lands on their sites; an unknown one is
+// refused with the generic message.
+func TestSingleSignOn(t *testing.T) {
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Shutdown()
+	c := idp.Config()
+	url, stop := run(t, Options{DataDir: t.TempDir(), Admin: "sso@agency.gov.sg",
+		OIDC: OIDCOptions{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, Label: "Agency SSO"}})
+	defer stop()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	get := func(u string) (int, string) {
+		t.Helper()
+		res, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if _, body := get(url + "/signin"); !strings.Contains(body, "Sign in with Agency SSO") {
+		t.Fatal("sign-in page lacks the single sign-on button")
+	}
+	idp.QueueUser(&mockoidc.MockUser{Subject: "u1", Email: "SSO@agency.gov.sg", EmailVerified: true})
+	status, body := get(url + "/signin/oidc")
+	if status != http.StatusOK || !strings.Contains(body, "Your sites") {
+		t.Fatalf("after single sign-on: %d, want the dashboard", status)
+	}
+	jar, _ = cookiejar.New(nil)
+	client.Jar = jar
+	idp.QueueUser(&mockoidc.MockUser{Subject: "u2", Email: "stranger@agency.gov.sg", EmailVerified: true})
+	status, body = get(url + "/signin/oidc")
+	if status != http.StatusUnauthorized || !strings.Contains(body, "Single sign-on did not work for this account") {
+		t.Fatalf("unknown user through single sign-on: %d", status)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -332,23 +333,83 @@ func (s *Service) Verify(ctx context.Context, email, code, ip string) (string, s
 	if err != nil {
 		return "", store.User{}, fmt.Errorf("signin: verify: %w", err)
 	}
-	token, err := store.NewSessionToken()
+	token, err := s.startSession(ctx, u, detail("ip", ip))
 	if err != nil {
 		return "", store.User{}, fmt.Errorf("signin: verify: %w", err)
 	}
-	// Session and its audit row commit together: no untraced sign-in.
+	s.log().InfoContext(ctx, "signin: signed in", "user", u.ID, "ip", ip)
+	return token, u, nil
+}
+
+// startSession creates a session for u. The session and its audit row
+// commit together: no untraced sign-in.
+func (s *Service) startSession(ctx context.Context, u store.User, d json.RawMessage) (string, error) {
+	token, err := store.NewSessionToken()
+	if err != nil {
+		return "", err
+	}
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.CreateSession(ctx, token, u.ID, s.absolute()); err != nil {
 			return err
 		}
-		_, err := tx.Append(ctx, store.AuditEntry{ActorUserID: &u.ID, Action: store.ActionSignIn, Detail: detail("ip", ip)})
+		_, err := tx.Append(ctx, store.AuditEntry{ActorUserID: &u.ID, Action: store.ActionSignIn, Detail: d})
 		return err
 	})
 	if err != nil {
-		return "", store.User{}, fmt.Errorf("signin: verify: start session: %w", err)
+		return "", fmt.Errorf("start session: %w", err)
 	}
-	s.log().InfoContext(ctx, "signin: signed in", "user", u.ID, "ip", ip)
+	return token, nil
+}
+
+// ErrNotAllowed refuses a sign-in vouched for by an identity provider: the
+// address is not a Studio user, or not in an allowed domain.
+var ErrNotAllowed = errors.New("signin: this account may not use Studio")
+
+// SignInVerified starts a session for a user whose address an identity
+// provider (OIDC) has verified. The same rule as for codes applies: only
+// existing users in allowed domains (checked for existing users too, so
+// removing a domain locks its users out). method and subject are recorded
+// in the audit log; refusals are audited and return ErrNotAllowed.
+func (s *Service) SignInVerified(ctx context.Context, email, method, subject, ip string) (string, store.User, error) {
+	refuse := func(actor *int64, reason string) (string, store.User, error) {
+		s.log().InfoContext(ctx, "signin: refused", "method", method, "email", email, "ip", ip, "reason", reason)
+		s.audit(ctx, actor, store.ActionSignInFailed,
+			detail("method", method, "email", email, "ip", ip, "subject", subject, "reason", reason))
+		return "", store.User{}, ErrNotAllowed
+	}
+	addr, err := NormalizeEmail(email)
+	if err != nil {
+		return refuse(nil, "invalid_email")
+	}
+	u, err := s.Store.UserByEmail(ctx, addr)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return refuse(nil, "unknown_user")
+	case err != nil:
+		return "", store.User{}, fmt.Errorf("signin: %s: %w", method, err)
+	}
+	if !s.DomainAllowed(addr) {
+		return refuse(&u.ID, "domain_not_allowed")
+	}
+	token, err := s.startSession(ctx, u, detail("method", method, "ip", ip, "subject", subject))
+	if err != nil {
+		return "", store.User{}, fmt.Errorf("signin: %s: %w", method, err)
+	}
+	s.log().InfoContext(ctx, "signin: signed in", "method", method, "user", u.ID, "ip", ip)
 	return token, u, nil
+}
+
+// LocalPath keeps a post-sign-in redirect inside Studio: a path, not
+// "//host" or "/\host", which browsers treat as another origin.
+func LocalPath(next string) string {
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") ||
+		strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
 }
 
 // Session returns the user of a live session and records the activity

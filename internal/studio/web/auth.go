@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"isomer.dev/isomer/internal/studio/oidc"
 	"isomer.dev/isomer/internal/studio/signin"
 	"isomer.dev/isomer/internal/studio/store"
 )
@@ -14,17 +15,8 @@ import (
 type signInData struct {
 	Email string
 	Next  string
-}
-
-// safeNext keeps post-sign-in redirects inside Studio.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
+	// OIDC names the single sign-on provider, when one is configured.
+	OIDC string
 }
 
 // clientIP is the peer address. Forwarded headers are not trusted: a
@@ -39,14 +31,18 @@ func clientIP(r *http.Request) string {
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := currentUser(r); ok {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, signin.LocalPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", s.newView(r, "Sign in", signInData{Next: safeNext(r.URL.Query().Get("next"))}))
+	d := signInData{Next: signin.LocalPath(r.URL.Query().Get("next"))}
+	if s.cfg.OIDC != nil {
+		d.OIDC = s.cfg.OIDCLabel
+	}
+	s.render(w, r, http.StatusOK, "signin", s.newView(r, "Sign in", d))
 }
 
 func (s *Server) requestCode(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
+	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: signin.LocalPath(r.PostFormValue("next"))}
 	err := s.cfg.SignIn.RequestCode(r.Context(), d.Email, clientIP(r))
 	switch {
 	case errors.Is(err, signin.ErrInvalidEmail):
@@ -68,7 +64,7 @@ func (s *Server) requestCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Email: r.URL.Query().Get("email"), Next: safeNext(r.URL.Query().Get("next"))}
+	d := signInData{Email: r.URL.Query().Get("email"), Next: signin.LocalPath(r.URL.Query().Get("next"))}
 	if d.Email == "" {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
@@ -77,7 +73,7 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) {
-	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
+	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: signin.LocalPath(r.PostFormValue("next"))}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
 	token, _, err := s.cfg.SignIn.Verify(r.Context(), d.Email, code, clientIP(r))
 	if err != nil {
@@ -127,3 +123,41 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 
 // userRef is the audit actor for the current user.
 func userRef(u store.User) *int64 { id := u.ID; return &id }
+
+// OIDCCallbackPath is where the identity provider sends people back; the
+// redirect URL registered with it is Studio's address plus this path.
+const OIDCCallbackPath = "/signin/oidc/callback"
+
+func (s *Server) startOIDC(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.OIDC == nil {
+		http.NotFound(w, r)
+		return
+	}
+	s.cfg.OIDC.Start(w, r, signin.LocalPath(r.URL.Query().Get("next")))
+}
+
+// finishOIDC completes single sign-on. Every refusal gets one message, so
+// the page reveals nothing about which accounts exist; the reason is in the
+// log and the audit log.
+func (s *Server) finishOIDC(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.OIDC == nil {
+		http.NotFound(w, r)
+		return
+	}
+	id, err := s.cfg.OIDC.Finish(r.Context(), w, r)
+	var token string
+	if err == nil {
+		token, _, err = oidc.SignIn(r.Context(), s.cfg.SignIn, id, clientIP(r))
+	}
+	if err != nil {
+		if !errors.Is(err, oidc.ErrNotAllowed) {
+			s.log.Warn("single sign-on failed", "err", err)
+		}
+		v := s.newView(r, "Sign in", signInData{OIDC: s.cfg.OIDCLabel})
+		v.Error = "Single sign-on did not work for this account. Try again, or sign in with an emailed code."
+		s.render(w, r, http.StatusUnauthorized, "signin", v)
+		return
+	}
+	signin.SetSessionCookie(w, token, s.cfg.Secure)
+	http.Redirect(w, r, id.Next, http.StatusSeeOther)
+}

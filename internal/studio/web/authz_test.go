@@ -20,6 +20,8 @@ var intended = map[string]access{
 	"POST /signin":                        public,
 	"GET /signin/code":                    public,
 	"POST /signin/code":                   public,
+	"GET /signin/oidc":                    public,
+	"GET /signin/oidc/callback":           public,
 	"GET /{$}":                            signedIn,
 	"POST /signout":                       signedIn,
 	"POST /signout/everywhere":            signedIn,

@@ -58,6 +58,8 @@ func (s *Server) routes() []route {
 		{"POST /signin", public, s.requestCode},
 		{"GET /signin/code", public, s.codeForm},
 		{"POST /signin/code", public, s.verifyCode},
+		{"GET /signin/oidc", public, s.startOIDC},
+		{"GET " + OIDCCallbackPath, public, s.finishOIDC},
 
 		{"GET /{$}", signedIn, s.dashboard},
 		{"POST /signout", signedIn, s.signOut},

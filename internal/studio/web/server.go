@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"isomer.dev/isomer/internal/studio/oidc"
 	"isomer.dev/isomer/internal/studio/preview"
 	"isomer.dev/isomer/internal/studio/signin"
 	"isomer.dev/isomer/internal/studio/siterepo"
@@ -35,6 +36,10 @@ type Config struct {
 	// Secure says Studio is reached over https: cookies get Secure and the
 	// __Host- prefix.
 	Secure bool
+	// OIDC, when set, offers single sign-on with the agency's identity
+	// provider next to emailed codes; OIDCLabel names it on the button.
+	OIDC      *oidc.Provider
+	OIDCLabel string
 	// TrustedOrigins are extra origins allowed to send state-changing
 	// requests (e.g. a reverse proxy's public address); same-origin
 	// requests are always allowed.
