@@ -137,9 +137,9 @@ func blockOK(v string) bool {
 
 // block writes v as a literal block scalar for a key at keyIndent, with
 // content lines indented by indent spaces. It returns the header ("|", "|-",
-// "|+", with an indentation indicator when needed), the content lines each
-// ending in nl, and whether the header keeps trailing empty lines.
-func block(v string, keyIndent, indent int, nl string) (header, content string, keep bool) {
+// "|+", with an indentation indicator when needed or asked for), the content
+// lines each ending in nl, and whether the header keeps trailing empty lines.
+func block(v string, keyIndent, indent int, nl string, indicate bool) (header, content string, keep bool) {
 	trailing := len(v) - len(strings.TrimRight(v, "\n"))
 	// The chomping indicator decides what happens to the final line breaks:
 	// "-" drops them all, "" keeps exactly one after text, "+" keeps all.
@@ -160,6 +160,9 @@ func block(v string, keyIndent, indent int, nl string) (header, content string, 
 	// The parser guesses the indentation from the first non-empty line; if
 	// that line starts with a space or tab, it must be told.
 	indicator := ""
+	if indicate {
+		indicator = strconv.Itoa(indent - keyIndent)
+	}
 	for _, l := range ls {
 		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
 			indicator = strconv.Itoa(indent - keyIndent)

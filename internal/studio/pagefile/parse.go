@@ -132,6 +132,7 @@ type parsed struct {
 	closeNewline bool
 	keyIndent    int  // column (0-based) of the top-level keys
 	flow         bool // the top-level mapping is written {a: b, …}
+	bareNull     bool // the front matter is a lone "~" or "null"
 	nl           string
 }
 
@@ -140,13 +141,16 @@ type entry struct {
 	tag string // resolved YAML tag of a scalar value
 	// start and end delimit the entry's whole lines, removed by Update.
 	start, end int
-	removable  bool
 	// colon is the offset just after the key's colon.
 	colon int
 	// vs and ve delimit the scalar's text (for block scalars the header
 	// indicators only); equal to colon for an empty null.
 	vs, ve int
 	empty  bool
+	// shallow counts the spaces a single-line value needs before it, when
+	// a block scalar header sits on its own line left of the key's text,
+	// where a plain or quoted value would read as a new key.
+	shallow int
 	// after is the offset after the line break ending the value's last line
 	// (for block scalars, the header line).
 	after int
@@ -184,12 +188,14 @@ func parse(data []byte) (*parsed, error) {
 	p.closeNewline = doc.Body != nil
 	p.page.Body = string(doc.Body)
 
-	// YAML reads a lone CR as a line break; Jekyll, git and this package's
-	// line arithmetic do not, so such a file cannot be edited field by field.
-	for i, c := range doc.YAML {
-		if c == '\r' && (i+1 == len(doc.YAML) || doc.YAML[i+1] != '\n') {
+	// YAML reads a lone CR, U+0085, U+2028 and U+2029 as line breaks; Jekyll,
+	// git and this package's line arithmetic do not, so such a file cannot be
+	// edited field by field.
+	for i, r := range string(doc.YAML) {
+		lone := r == '\r' && (i+1 == len(doc.YAML) || doc.YAML[i+1] != '\n')
+		if lone || r == 0x85 || r == 0x2028 || r == 0x2029 {
 			line := 2 + bytes.Count(doc.YAML[:i], []byte("\n"))
-			return nil, &Error{Line: line, Err: errors.New("carriage return without a line feed in front matter")}
+			return nil, &Error{Line: line, Err: fmt.Errorf("front matter has a line break YAML and Git disagree on (%U)", r)}
 		}
 	}
 	// frontmatter.Decode gives the messages and rules every other reader of
@@ -207,7 +213,10 @@ func parse(data []byte) (*parsed, error) {
 		return nil, err
 	}
 	if root == nil || root.Kind != yaml.MappingNode {
-		return p, nil // empty, comments only, or null
+		// Empty, comments only, or a null such as "~", which new keys
+		// cannot simply follow.
+		p.bareNull = root != nil && root.Value != ""
+		return p, nil
 	}
 	p.flow = root.Style&yaml.FlowStyle != 0
 	y := newLines(doc.YAML)
@@ -229,7 +238,10 @@ func parse(data []byte) (*parsed, error) {
 		if i+2 < len(root.Content) {
 			next = root.Content[i+2].Line - 1
 		}
-		f, e := p.locate(y, k, v, next)
+		f, e, err := p.locate(y, k, v, next)
+		if err != nil {
+			return nil, &Error{Line: line, Key: k.Value, Err: err}
+		}
 		f.Line = line
 		// Offsets so far index the YAML text; make them index the file.
 		for _, off := range []*int{&e.start, &e.end, &e.colon, &e.vs, &e.ve, &e.after, &e.contentStart, &e.contentEnd} {
@@ -275,13 +287,13 @@ func decodeSingle(src []byte) (*yaml.Node, error) {
 // are. yaml.v3 nodes carry only a start position, so the ends are found by
 // scanning the source the way the YAML scanner does; Update's re-parse
 // catches any case where this reading is wrong.
-func (p *parsed) locate(y lines, k, v *yaml.Node, next int) (Field, entry) {
+func (p *parsed) locate(y lines, k, v *yaml.Node, next int) (Field, entry, error) {
 	f := Field{Key: k.Value}
 	var e entry
 	if p.flow {
 		// Entries share lines, so none can be changed or removed alone.
 		f.Kind, f.Value = Complex, v.Value
-		return f, e
+		return f, e, nil
 	}
 	kl := k.Line - 1
 	e.start = y.start(kl)
@@ -308,14 +320,20 @@ func (p *parsed) locate(y lines, k, v *yaml.Node, next int) (Field, entry) {
 	if isSpaces(y.src[y.start(kl):keyOff]) {
 		colon = keyColon(y.src, keyOff, k.Style)
 	}
-	if colon < 0 || v.Kind != yaml.ScalarNode || v.Anchor != "" || v.Style&yaml.TaggedStyle != 0 {
+	// yaml.v3 does not mark the non-specific tag "!" in the node's style.
+	vo := y.offset(v.Line-1, v.Column)
+	tagged := v.Style&yaml.TaggedStyle != 0 || vo < len(y.src) && y.src[vo] == '!'
+	if colon < 0 {
+		// "? key" entries, tagged or anchored keys: too rare in front
+		// matter to be worth locating; raw mode handles them.
+		return f, e, errors.New("key is not followed by a colon on its line")
+	}
+	if v.Kind != yaml.ScalarNode || v.Anchor != "" || tagged {
 		f.Kind = Complex
 		setEnd()
 		f.Value = strings.TrimSuffix(strings.TrimSuffix(string(y.src[e.start:e.end]), "\n"), "\r")
-		e.removable = colon >= 0
-		return f, e
+		return f, e, nil
 	}
-	e.removable = true
 	e.colon = colon
 	f.Value = v.Value
 	if v.Tag == "!!null" {
@@ -331,9 +349,12 @@ func (p *parsed) locate(y lines, k, v *yaml.Node, next int) (Field, entry) {
 		e.vs, e.ve = colon, colon
 		e.after = y.start(kl + 1)
 		setEnd()
-		return f, e
+		return f, e, nil
 	}
 	e.vs = y.offset(vl, v.Column)
+	if col := e.vs - y.start(vl); vl != kl && col <= p.keyIndent {
+		e.shallow = p.keyIndent + 2 - col
+	}
 	endLine := vl
 	switch {
 	case v.Style&yaml.DoubleQuotedStyle != 0:
@@ -352,7 +373,7 @@ func (p *parsed) locate(y lines, k, v *yaml.Node, next int) (Field, entry) {
 	}
 	last = max(last, endLine)
 	setEnd()
-	return f, e
+	return f, e, nil
 }
 
 // locateBlock finds a block scalar's header indicators and content lines,

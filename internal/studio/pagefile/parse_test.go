@@ -102,14 +102,13 @@ func TestParse(t *testing.T) {
 		},
 		{
 			name: "complex values show their source",
-			src:  "---\ntags:\n  - a\n  - b\nbase: &b x\nref: *b\ntyped: !!str 12\nflow: {a: 1}\n? explicit\n: key\n---\n",
+			src:  "---\ntags:\n  - a\n  - b\nbase: &b x\nref: *b\ntyped: !!str 12\nflow: {a: 1}\n---\n",
 			want: pagefile.Page{FrontMatter: true, Fields: []F{
 				{Key: "tags", Value: "tags:\n  - a\n  - b", Kind: C, Line: 2},
 				{Key: "base", Value: "base: &b x", Kind: C, Line: 5},
 				{Key: "ref", Value: "ref: *b", Kind: C, Line: 6},
 				{Key: "typed", Value: "typed: !!str 12", Kind: C, Line: 7},
 				{Key: "flow", Value: "flow: {a: 1}", Kind: C, Line: 8},
-				{Key: "explicit", Value: "? explicit\n: key", Kind: C, Line: 9},
 			}},
 		},
 		{
@@ -156,6 +155,9 @@ func TestParseErrors(t *testing.T) {
 		{"not a mapping", "---\n- a\n- b\n---\n", 2, nil, "a list"},
 		{"second document", "---\ntitle: A\n--- x\n---\n", 3, nil, "more than one"},
 		{"key is a list", "---\n[a, b]: c\n---\n", 2, nil, "key"},
+		{"lone carriage return", "---\ntitle: A\rB\n---\n", 2, nil, "U+000D"},
+		{"line separator", "---\na: 1\ntitle: A\u2028B\n---\n", 3, nil, "U+2028"},
+		{"explicit key", "---\ntitle: A\n? b\n: c\n---\n", 3, nil, "colon"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

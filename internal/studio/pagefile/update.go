@@ -96,20 +96,32 @@ func Update(data []byte, set []Field, remove []string, body *string) ([]byte, er
 			continue
 		}
 		e := p.entries[i]
-		if !e.removable {
-			return nil, &Error{Line: p.page.Fields[i].Line, Key: k, Err: fmt.Errorf("%w: the entry is not a plain key: value line", ErrUnsafe)}
-		}
 		removed[k] = true
-		edits = append(edits, edit{e.start, e.end, ""})
+		end := e.end
+		if i > 0 && p.canAbsorb(i-1) {
+			// Blank lines after the entry would join the text of a block
+			// scalar before it, so they go too.
+			end = p.skipBlankLines(data, end)
+		}
+		edits = append(edits, edit{e.start, end, ""})
 	}
 	if p.flow && (len(edits) > 0 || len(adds) > 0) {
 		return nil, &Error{Line: 2, Err: fmt.Errorf("%w: the front matter is one {…} mapping", ErrUnsafe)}
+	}
+	if p.bareNull && len(adds) > 0 {
+		return nil, &Error{Err: fmt.Errorf("%w: the front matter is a bare null, not key: value lines", ErrUnsafe)}
 	}
 	out := p.apply(data, edits, adds, body)
 	if err := p.verify(out, changed, removed, adds, body); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// canAbsorb reports whether entry i may hold a block scalar, which takes in
+// the blank lines that follow it.
+func (p *parsed) canAbsorb(i int) bool {
+	return p.page.Fields[i].Kind != Scalar
 }
 
 // edit replaces data[start:end] with text.
@@ -126,36 +138,47 @@ func (p *parsed) setEdits(data []byte, i int, f Field) []edit {
 		sep = " " // "key:" becomes "key: value"
 	}
 	wasBlock := e.style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
-	if !(f.Kind == Text || strings.Contains(f.Value, "\n")) || !blockOK(f.Value) {
-		edits := []edit{{e.vs, e.ve, sep + inline(f.Value, e.style)}}
-		if wasBlock {
-			edits = append(edits, edit{e.contentStart, e.contentEnd, ""})
-		}
-		return edits
-	}
-	indent := p.keyIndent + 2
-	if wasBlock && e.contentIndent-p.keyIndent <= 9 {
-		indent = e.contentIndent
-	}
 	start, end := e.after, e.after
 	if wasBlock {
 		start, end = e.contentStart, e.contentEnd
 	}
-	// Comment lines indented under the entry would become text of the block;
-	// indenting the text deeper than them keeps them comments.
-	indent = max(indent, p.indentAfter(data, end)+1)
-	header, content, keep := block(f.Value, p.keyIndent, indent, p.nl)
-	if keep {
-		// "|+" keeps trailing empty lines, so blank lines that used to
-		// separate this entry from the next would join the value.
-		end = p.skipBlankLines(data, end)
+	if f.Kind == Text || strings.Contains(f.Value, "\n") {
+		indent := p.keyIndent + 2
+		if wasBlock {
+			indent = e.contentIndent
+		}
+		// Comment lines indented under the entry would become text of the
+		// block; indenting the text deeper than them, and saying so in the
+		// header for when there is no text to show it, keeps them comments.
+		orphans := p.indentAfter(data, end)
+		indent = max(indent, orphans+1)
+		// An indentation indicator is one digit; past that, and for text
+		// a block cannot hold, the value goes double-quoted on one line.
+		if blockOK(f.Value) && indent-p.keyIndent <= 9 {
+			header, content, keep := block(f.Value, p.keyIndent, indent, p.nl, orphans > 0)
+			if keep {
+				// "|+" keeps trailing empty lines, so blank lines that used
+				// to separate this entry from the next would join the value.
+				end = p.skipBlankLines(data, end)
+			}
+			return []edit{{e.vs, e.ve, sep + header}, {start, end, content}}
+		}
 	}
-	return []edit{{e.vs, e.ve, sep + header}, {start, end, content}}
+	text := strings.Repeat(" ", e.shallow) + sep + inline(f.Value, e.style)
+	if e.ve < len(data) && data[e.ve] == '#' {
+		text += " " // "|#" and `"x"#` start comments; "value#" would not
+	}
+	edits := []edit{{e.vs, e.ve, text}}
+	if wasBlock {
+		edits = append(edits, edit{start, end, ""}) // its text lines go
+	}
+	return edits
 }
 
 // indentAfter returns the deepest indentation among the lines from off up
 // to the next line at or left of the keys' column, which are blank lines and
-// comments left between two entries.
+// comments left between two entries. A line of spaces counts too: one that
+// is longer than a block's indentation is text of the block.
 func (p *parsed) indentAfter(data []byte, off int) int {
 	deepest := 0
 	for off < p.yamlEnd {
@@ -163,6 +186,7 @@ func (p *parsed) indentAfter(data []byte, off int) int {
 		off += len(line) + 1
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if isBlank(line) {
+			deepest = max(deepest, leadingSpaces(line))
 			continue
 		}
 		n := leadingSpaces(line)
@@ -192,7 +216,7 @@ func (p *parsed) apply(data []byte, edits []edit, adds []Field, body *string) []
 		added.WriteString(f.Key)
 		added.WriteString(":")
 		if (f.Kind == Text || strings.Contains(f.Value, "\n")) && blockOK(f.Value) {
-			header, content, _ := block(f.Value, p.keyIndent, p.keyIndent+2, p.nl)
+			header, content, _ := block(f.Value, p.keyIndent, p.keyIndent+2, p.nl, false)
 			added.WriteString(" " + header + p.nl + content)
 		} else {
 			added.WriteString(" " + inline(f.Value, 0) + p.nl)
@@ -287,12 +311,19 @@ func (p *parsed) verify(out []byte, changed map[string]string, removed map[strin
 	return nil
 }
 
+// maxKeyLen keeps keys far below the 1024 characters YAML allows a
+// simple key.
+const maxKeyLen = 128
+
 // checkKey accepts the names Jekyll sites use (title, third_nav_title,
 // file_url, media-colors). Anything else would need quoting, and words like
 // "yes" or "on" are booleans to Jekyll's YAML 1.1 parser, not names.
 func checkKey(k string) error {
 	if k == "" {
 		return fmt.Errorf("%w: empty", ErrInvalidKey)
+	}
+	if len(k) > maxKeyLen {
+		return fmt.Errorf("%w: longer than %d characters", ErrInvalidKey, maxKeyLen)
 	}
 	for i, r := range k {
 		letter := r == '_' || r < utf8.RuneSelf && unicode.IsLetter(r)

@@ -238,7 +238,7 @@ func TestUpdate(t *testing.T) {
 			name: "block text goes deeper than comments under the entry",
 			src:  "---\na:\n  # about a\nb: 1\n---\n",
 			set:  []F{{Key: "a", Value: "x\n", Kind: T}},
-			want: "---\na: |\n   x\n  # about a\nb: 1\n---\n",
+			want: "---\na: |3\n   x\n  # about a\nb: 1\n---\n",
 		},
 		{
 			name: "changed typed value becomes a string",
@@ -272,6 +272,7 @@ func TestUpdateErrors(t *testing.T) {
 		{"key with a space", "---\n---\n", []F{{Key: "my key", Value: "x"}}, nil, pagefile.ErrInvalidKey, 0},
 		{"key with a colon", "---\n---\n", []F{{Key: "a:b", Value: "x"}}, nil, pagefile.ErrInvalidKey, 0},
 		{"empty key", "---\n---\n", []F{{Key: "", Value: "x"}}, nil, pagefile.ErrInvalidKey, 0},
+		{"overlong key", "---\n---\n", []F{{Key: strings.Repeat("k", 1100), Value: "x"}}, nil, pagefile.ErrInvalidKey, 0},
 		{"boolean key", "---\n---\n", []F{{Key: "yes", Value: "x"}}, nil, pagefile.ErrInvalidKey, 0},
 		{"setting a list", "---\ntags:\n  - a\n---\n", []F{{Key: "tags", Value: "a, b"}}, nil, pagefile.ErrComplex, 2},
 		{"adding a complex field", "---\n---\n", []F{{Key: "tags", Value: "[a]", Kind: C}}, nil, nil, 0},
@@ -282,7 +283,6 @@ func TestUpdateErrors(t *testing.T) {
 		{"set and removed", "---\na: 1\n---\n", []F{{Key: "a", Value: "2"}}, []string{"a"}, nil, 0},
 		{"unclosed front matter", "---\ntitle: A\n", []F{{Key: "title", Value: "B"}}, nil, frontmatter.ErrUnclosed, 1},
 		{"flow mapping", "---\n{title: A}\n---\n", []F{{Key: "title", Value: "B"}}, nil, pagefile.ErrComplex, 2},
-		{"remove an explicit key", "---\n? a\n: b\n---\n", nil, []string{"a"}, pagefile.ErrUnsafe, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

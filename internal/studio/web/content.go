@@ -602,11 +602,7 @@ func (s *Server) createFolder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, "A folder with that name already exists.")
 		return
 	}
-	if _, err := s.commit(ctx, r, st, ss, head, "Create folder _"+slug, siterepo.Write(p, []byte(collectionYML(slug, nil)))); err != nil {
-		s.saveFailed(w, r, err)
-		return
-	}
-	redirect(w, r, "/sites/"+st.Slug+"/", "created")
+	s.commitThenTree(w, r, st, ss, head, "Create folder _"+slug, "created", []siterepo.Op{siterepo.Write(p, []byte(collectionYML(slug, nil)))})
 }
 
 // movePath renames or moves a file, or a folder with everything in it.
@@ -648,11 +644,16 @@ func (s *Server) movePath(w http.ResponseWriter, r *http.Request) {
 		ops = slices.DeleteFunc(ops, func(op siterepo.Op) bool { return op.Path == from+"/collection.yml" })
 		ops = append(ops, more...)
 	}
-	if _, err := s.commit(ctx, r, st, ss, head, "Move "+from+" to "+to, ops...); err != nil {
+	s.commitThenTree(w, r, st, ss, head, "Move "+from+" to "+to, "moved", ops)
+}
+
+// commitThenTree commits ops and returns to the content tree with notice.
+func (s *Server) commitThenTree(w http.ResponseWriter, r *http.Request, st store.Site, ss *siteState, head, summary, notice string, ops []siterepo.Op) {
+	if _, err := s.commit(r.Context(), r, st, ss, head, summary, ops...); err != nil {
 		s.saveFailed(w, r, err)
 		return
 	}
-	redirect(w, r, "/sites/"+st.Slug+"/", "moved")
+	redirect(w, r, "/sites/"+st.Slug+"/", notice)
 }
 
 func (s *Server) deletePath(w http.ResponseWriter, r *http.Request) {
@@ -671,11 +672,7 @@ func (s *Server) deletePath(w http.ResponseWriter, r *http.Request) {
 		s.saveFailed(w, r, err)
 		return
 	}
-	if _, err := s.commit(ctx, r, st, ss, head, "Delete "+target, ops...); err != nil {
-		s.saveFailed(w, r, err)
-		return
-	}
-	redirect(w, r, "/sites/"+st.Slug+"/", "deleted")
+	s.commitThenTree(w, r, st, ss, head, "Delete "+target, "deleted", ops)
 }
 
 // isFolder says p is a top-level collection folder ("_about-us").

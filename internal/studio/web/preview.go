@@ -2,17 +2,30 @@ package web
 
 import (
 	"net/http"
+
+	"isomer.dev/isomer/internal/studio/preview"
+	"isomer.dev/isomer/internal/studio/siterepo"
+	"isomer.dev/isomer/internal/studio/store"
 )
 
-// servePreview serves the site's staging branch as built by the engine.
-func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
+// previewFor opens the current request's site and its preview.
+func (s *Server) previewFor(w http.ResponseWriter, r *http.Request) (store.Site, *siteState, *preview.Preview, bool) {
 	st, ss, ok := s.siteFor(w, r)
 	if !ok {
-		return
+		return st, nil, nil, false
 	}
 	p, err := s.previewOf(r.Context(), st, ss)
 	if err != nil {
 		s.serverError(w, r, err)
+		return st, nil, nil, false
+	}
+	return st, ss, p, true
+}
+
+// servePreview serves the site's staging branch as built by the engine.
+func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
+	st, _, p, ok := s.previewFor(w, r)
+	if !ok {
 		return
 	}
 	// Studio's own CSP is replaced by the site's: the preview must run
@@ -32,16 +45,11 @@ type previewStatusData struct {
 // previewStatus is a fragment (polled by htmx on the editor) saying whether
 // the preview shows the latest save.
 func (s *Server) previewStatus(w http.ResponseWriter, r *http.Request) {
-	st, ss, ok := s.siteFor(w, r)
+	st, ss, p, ok := s.previewFor(w, r)
 	if !ok {
 		return
 	}
-	p, err := s.previewOf(r.Context(), st, ss)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	head, err := ss.repo.Head(r.Context(), "staging")
+	head, err := ss.repo.Head(r.Context(), siterepo.Staging)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
