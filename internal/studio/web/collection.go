@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -38,9 +40,78 @@ func collectionYML(name string, order []string) string {
 }
 
 // appendOrder adds name at the end of the order list in a collection.yml,
-// inserting one line so concurrent additions merge line by line. A flow
-// list ("order: []") is rewritten as a block list.
+// inserting one line so concurrent additions merge line by line (a flow
+// list, "order: []", is rewritten as a block list). The result is read back
+// and checked; a layout the line edit gets wrong is re-encoded whole
+// instead, which loses comments and formatting but never an entry.
 func appendOrder(data []byte, name string) ([]byte, error) {
+	want, coll, err := orderAfter(data, name)
+	if err != nil {
+		return nil, err
+	}
+	if out, err := appendOrderLine(data, name); err == nil && orderIs(out, coll, want) {
+		return out, nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	cmap := mapValue(mapValue(doc.Content[0], "collections"), coll)
+	order := mapValue(cmap, "order")
+	item := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}
+	if order == nil {
+		cmap.Content = append(cmap.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "order"},
+			&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{item}})
+	} else {
+		order.Style = 0
+		order.Content = append(order.Content, item)
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return nil, err
+	}
+	if !orderIs(out, coll, want) {
+		return nil, errors.New("cannot add to this order list safely; edit collection.yml as text")
+	}
+	return out, nil
+}
+
+// orderAfter is what the order list must read after appending name, and
+// the collection's name.
+func orderAfter(data []byte, name string) ([]string, string, error) {
+	var c collectionFile
+	if err := yaml.Unmarshal(data, &c); err != nil {
+		return nil, "", err
+	}
+	if len(c.Collections) != 1 {
+		return nil, "", errors.New("expected exactly one collection")
+	}
+	for k, v := range c.Collections {
+		return append(slices.Clone(v.Order), name), k, nil
+	}
+	return nil, "", nil
+}
+
+// orderIs reports whether data's order list for coll is want.
+func orderIs(data []byte, coll string, want []string) bool {
+	var c collectionFile
+	if yaml.Unmarshal(data, &c) != nil || len(c.Collections) != 1 {
+		return false
+	}
+	got, ok := c.Collections[coll]
+	return ok && slices.Equal(got.Order, want)
+}
+
+// collectionFile is the shape of a collection.yml.
+type collectionFile struct {
+	Collections map[string]struct {
+		Output bool     `yaml:"output"`
+		Order  []string `yaml:"order"`
+	} `yaml:"collections"`
+}
+
+// appendOrderLine is appendOrder's minimal edit: one inserted line.
+func appendOrderLine(data []byte, name string) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
@@ -53,6 +124,12 @@ func appendOrder(data []byte, name string) ([]byte, error) {
 		return nil, errors.New("no collections: entry")
 	}
 	coll := cols.Content[1]
+	if coll.Kind != yaml.MappingNode || coll.Style&yaml.FlowStyle != 0 || len(coll.Content) == 0 {
+		return nil, errors.New("the collection's settings are not a block mapping")
+	}
+	if !utf8.ValidString(name) {
+		return nil, errors.New("name is not valid UTF-8")
+	}
 	order := mapValue(coll, "order")
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	item := yamlString(name)
@@ -186,16 +263,28 @@ func renameNavCollection(data []byte, from, to string) ([]byte, error) {
 // leaving every other byte alone.
 func replaceScalar(data []byte, n *yaml.Node, value string) ([]byte, error) {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	if n.Line < 1 || n.Line > len(lines) {
-		return nil, errors.New("scalar position out of range")
+	if n.Kind != yaml.ScalarNode || n.Line < 1 || n.Line > len(lines) || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return nil, errors.New("scalar layout not understood")
 	}
 	line := string(lines[n.Line-1])
 	start := n.Column - 1
-	old := n.Value
-	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-		old = line[start:][:strings.IndexByte(line[start+1:], line[start])+2]
+	if start < 0 || start >= len(line) {
+		return nil, errors.New("scalar position out of range")
 	}
-	if start < 0 || start+len(old) > len(line) || line[start:start+len(old)] != old {
+	old := n.Value
+	if q := line[start]; n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		end := strings.IndexByte(line[start+1:], q)
+		if end < 0 {
+			return nil, errors.New("quoted scalar spans lines")
+		}
+		old = line[start : start+end+2]
+	}
+	if start+len(old) > len(line) || line[start:start+len(old)] != old {
+		return nil, errors.New("scalar layout not understood")
+	}
+	// Whatever follows must end the new value too ("'x'#" is legal after a
+	// quoted scalar but would join a plain one).
+	if rest := line[start+len(old):]; rest != "" && !strings.ContainsAny(rest[:1], " \t\r\n:") {
 		return nil, errors.New("scalar layout not understood")
 	}
 	lines[n.Line-1] = []byte(line[:start] + yamlString(value) + line[start+len(old):])

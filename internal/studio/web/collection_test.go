@@ -1,18 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
-
-type collectionFile struct {
-	Collections map[string]struct {
-		Output bool     `yaml:"output"`
-		Order  []string `yaml:"order"`
-	} `yaml:"collections"`
-}
 
 func orderOf(t testing.TB, data []byte, name string) []string {
 	t.Helper()
@@ -95,6 +90,43 @@ func FuzzAppendOrder(f *testing.F) {
 		want := append(slices.Clone(before.Collections[coll].Order), name)
 		if !slices.Equal(got, want) {
 			t.Fatalf("order %q, want %q\nin:\n%s\nout:\n%s", got, want, in, out)
+		}
+	})
+}
+
+// FuzzRenameNavCollection: renaming never panics, and when it succeeds
+// every menu entry for the old folder names the new one, nothing else.
+func FuzzRenameNavCollection(f *testing.F) {
+	f.Add("links:\n  - title: A\n    collection: services\n", "services", "our-services")
+	f.Add("links:\n  - {title: A, collection: services}\n", "services", "x")
+	f.Add("links:\n  - title: A\n    collection: 'services' # c\n", "services", "a: b")
+	f.Fuzz(func(t *testing.T, in, from, to string) {
+		type nav struct {
+			Links []map[string]any `yaml:"links"`
+		}
+		var before nav
+		if yaml.Unmarshal([]byte(in), &before) != nil || !utf8.ValidString(to) {
+			return
+		}
+		out, err := renameNavCollection([]byte(in), from, to)
+		if err != nil {
+			return
+		}
+		var after nav
+		if err := yaml.Unmarshal(out, &after); err != nil {
+			t.Fatalf("result does not parse: %v\n%s", err, out)
+		}
+		if len(after.Links) != len(before.Links) {
+			t.Fatalf("%d links became %d", len(before.Links), len(after.Links))
+		}
+		for i := range before.Links {
+			want := before.Links[i]["collection"]
+			if s, ok := want.(string); ok && s == from {
+				want = to
+			}
+			if got := after.Links[i]["collection"]; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("link %d: collection %v, want %v\nin:\n%s\nout:\n%s", i, got, want, in, out)
+			}
 		}
 	})
 }

@@ -402,3 +402,58 @@ func TestMembersAndAudit(t *testing.T) {
 		}
 	})
 }
+
+// TestAddSites: a platform admin creates a site from the starter and imports
+// one from a git URL; both open with a clean content tree, and the new
+// site's history starts with the import.
+func TestAddSites(t *testing.T) {
+	h := newHarness(t, storetestSQLite(t))
+	c := h.signIn(h.admin.Email)
+
+	res := h.post(c, "/sites", url.Values{"title": {"Ministry of Examples"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/sites/ministry-of-examples/?notice=site-created" {
+		t.Fatalf("create from starter: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	tree := h.get(c, "/sites/ministry-of-examples/")
+	if tree.StatusCode != http.StatusOK || strings.Contains(tree.Body, "problem(s) found") || !strings.Contains(tree.Body, "About Us") {
+		t.Fatalf("starter site tree: %d\n%s", tree.StatusCode, tree.Body)
+	}
+	if prev := h.get(c, "/sites/ministry-of-examples/preview/"); prev.StatusCode != http.StatusOK || !strings.Contains(prev.Body, "Ministry of Examples") {
+		t.Errorf("starter site preview: %d, want the homepage titled with the new site's name", prev.StatusCode)
+	}
+
+	// A git repository, imported by URL.
+	src := t.TempDir()
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"-c", "user.name=T", "-c", "user.email=t@example.gov.sg", "commit", "-q", "--allow-empty", "-m", "start"},
+	} {
+		if out, err := exec.Command("git", append([]string{"-C", src}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	if err := exec.Command("cp", "-r", exampleSite(t)+"/.", src).Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"add", "-A"},
+		{"-c", "user.name=T", "-c", "user.email=t@example.gov.sg", "commit", "-q", "-m", "the agency site"},
+	} {
+		if out, err := exec.Command("git", append([]string{"-C", src}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	res = h.post(c, "/sites/import", url.Values{"title": {"Imported Agency"}, "source": {"file://" + src}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import from git: %d\n%s", res.StatusCode, res.Body)
+	}
+	if hist := h.get(c, "/sites/imported-agency/history"); !strings.Contains(hist.Body, "the agency site") {
+		t.Errorf("imported site's history lacks the source's commit")
+	}
+	if res := h.post(c, "/sites/import", url.Values{"title": {"Imported Agency"}, "source": {"file://" + src}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "already exists") {
+		t.Errorf("importing a second site with the same name: %d", res.StatusCode)
+	}
+	if res := h.post(c, "/sites/import", url.Values{"title": {"Nowhere"}, "source": {"/no/such/folder"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("import from a missing folder: %d, want 422", res.StatusCode)
+	}
+}
