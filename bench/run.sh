@@ -45,7 +45,7 @@ site() { # site FORM N → path, generated once
 
 # measure TOOL N → appends "seconds kilobytes" to $work/times/TOOL-N
 measure() {
-  local tool=$1 n=$2 out; out=$(mktemp -d)
+  local tool=$1 n=$2 out; out=$(mktemp -d -p "$outs")
   local cmd
   case $tool in
     isomer) cmd=("$work/bin/isomer" build "$(site isomer "$n")" -o "$out/site") ;;
@@ -58,12 +58,19 @@ measure() {
   else
     echo "bench: $tool $n failed:" >&2; head -3 "$out/err" >&2
   fi
-  rm -rf "$out"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 rm -rf "$work/times"; mkdir -p "$work/times"
+# Every run's output is kept until the script ends. On ext4 without a
+# journal (this machine's disk), creating files and folders scans past the
+# inodes deleted in the last minutes; deleting one run's output right before
+# the next run made each tool pay for the previous tool's clean-up (seconds
+# of system time at 10,000 pages, more for the tools that create more
+# folders).
+outs=$(mktemp -d)
+trap 'rm -rf "$outs"' EXIT
 for n in $SIZES; do
   tools="isomer floor hugo"
   [ "$n" -le "$JEKYLL_MAX" ] && tools="$tools jekyll"

@@ -41,6 +41,10 @@ type renderer struct {
 	// searchDocs collects what the search index needs of each page rendered.
 	searchDocs map[*site.Page]search.Doc
 
+	// searchScript is the search client's path with its version, hashed
+	// once per build rather than once per page.
+	searchScript string
+
 	// instagram says some page embeds Instagram (the CSP then allows its script).
 	instagram bool
 	// feedHTML caches the rendered bodies that feeds carry, across builds.
@@ -62,6 +66,8 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 		md:    md,
 
 		searchDocs: map[*site.Page]search.Doc{},
+
+		searchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(),
 	}
 	var includes []fs.FS
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
@@ -157,7 +163,7 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	}
 	mark := buf.Len()
 	data := theme.PageData{Site: r.site, Page: p, Content: template.HTML(content), Env: r.env,
-		SearchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(), SearchIndex: "/" + search.IndexPath}
+		SearchScript: r.searchScript, SearchIndex: "/" + search.IndexPath}
 	if r.site.Layouts[p.Layout] != "" {
 		html, outer := r.siteLayouts(p, data, content)
 		switch outer {
@@ -210,6 +216,23 @@ func (r *renderer) feeds() []file {
 	return out
 }
 
+// feedFiles are the feeds this run writes: all of them in a full build, and
+// in a partial one only when a post changed (siteFiles keeps the last
+// build's otherwise). They render post bodies, so the build makes them
+// alongside the pages rather than before.
+func (r *renderer) feedFiles() []file {
+	if r.partial && r.previous != nil && !r.changedPost {
+		return nil
+	}
+	var out []file
+	for _, f := range r.feeds() {
+		if f.Data != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // file is a site-wide output file made by the build itself.
 type file struct {
 	Path string
@@ -217,7 +240,8 @@ type file struct {
 }
 
 // siteFiles are the files that depend on the whole site rather than one
-// page: theme assets, and the indexes a site needs.
+// page: theme assets, and the indexes a site needs, except the feeds
+// (feedFiles).
 func (r *renderer) siteFiles() []file {
 	if r.partial && r.previous != nil {
 		out := make([]file, 0, len(r.previous))
@@ -229,9 +253,6 @@ func (r *renderer) siteFiles() []file {
 				continue
 			}
 			out = append(out, f)
-		}
-		if r.changedPost {
-			out = append(out, r.feeds()...)
 		}
 		return out
 	}
@@ -250,9 +271,6 @@ func (r *renderer) siteFiles() []file {
 	add("404.html", r.notFoundPage())
 	add("robots.txt", robots(s, r.env))
 	add("_headers", headersFile(s, r.instagram))
-	for _, f := range r.feeds() {
-		add(f.Path, f.Data)
-	}
 	for _, f := range r.redirects() {
 		if f.Path == "_redirects" {
 			out = append(out, f) // merges the site's own _redirects

@@ -62,6 +62,11 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	var feeds []file
+	g.Go(func() error {
+		feeds = r.feedFiles()
+		return nil
+	})
 	for rel, o := range s.Routes {
 		if generated[rel] {
 			continue // generated from the site's file, e.g. _redirects merged with redirect_from
@@ -108,6 +113,13 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			return nil
 		})
 	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, f := range feeds {
+		produced[f.Path] = true
+	}
+	extras = append(extras, feeds...)
 	previous := map[string][]byte{}
 	if only != nil {
 		for _, f := range b.lastFiles {
@@ -119,9 +131,6 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 		if old, ok := previous[f.Path]; !ok || !bytes.Equal(old, f.Data) {
 			toWrite = append(toWrite, f) // new, or changed since the last build
 		}
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
 	}
 	if err := writeFiles(ctx, out, toWrite, &written); err != nil {
 		return nil, err

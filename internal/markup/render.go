@@ -400,6 +400,7 @@ func (r *htmlRenderer) rawHTML(w util.BufWriter, src []byte, n ast.Node, enterin
 		doc = string(src[b.start:end])
 	}
 	var out strings.Builder
+	out.Grow(len(doc) + len(doc)/8) // the serialisation is about the size of the source
 	for i := 0; i < len(doc); {
 		// between elements on one line
 		for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t') {

@@ -2,7 +2,7 @@ package search
 
 import (
 	"bytes"
-	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -19,76 +19,119 @@ import (
 // It reads tokens rather than building a tree: this runs on every page of
 // a build. Skipped elements are skipped up to their matching end tag.
 func TextOf(body []byte) (headings []string, text string) {
-	var w textWriter
+	// The scanner below reads the markup a build writes several times
+	// faster than the general tokenizer (which copies every attribute
+	// name), and tokenizes it the same way; what it does not handle
+	// (comments, doctypes, scripts, truncated tags) goes to the tokenizer.
+	e := newExtractor(len(body))
+	if !e.scan(body) {
+		e = newExtractor(len(body))
+		e.tokenize(body)
+	}
+	e.w.endHeading()
+	return e.w.headings, string(e.w.out)
+}
+
+// extractor is the state of one extraction: the text so far and the
+// skipped elements we are inside, innermost last.
+type extractor struct {
+	w       textWriter
+	skip    []atom.Atom
+	heading atom.Atom
+}
+
+func newExtractor(size int) *extractor {
+	return &extractor{w: textWriter{out: make([]byte, 0, size/2)}}
+}
+
+// tag answers the two questions about a start tag that only some tags
+// need answered, so that both readers can answer them lazily.
+type tag interface {
+	selfClosing() bool
+	hidden() bool
+}
+
+func (e *extractor) start(a atom.Atom, t tag) {
+	if len(e.skip) > 0 {
+		if a == e.skip[len(e.skip)-1] && !voidElement(a) && !t.selfClosing() {
+			e.skip = append(e.skip, a) // the same element nested inside itself
+		}
+		return
+	}
+	if skipped(a) || t.hidden() {
+		if !voidElement(a) && !t.selfClosing() {
+			e.skip = append(e.skip, a)
+		}
+		return
+	}
+	if !inlineElement(a) {
+		e.w.pending, e.w.hpend = true, true
+	}
+	if isHeading(a) && !t.selfClosing() {
+		// As in HTML5 parsing, a heading start tag ends an open heading.
+		e.w.endHeading()
+		e.heading = a
+		e.w.inHeading = true
+		e.w.heading = e.w.heading[:0]
+		e.w.hpend = false
+	}
+}
+
+func (e *extractor) end(a atom.Atom) {
+	if len(e.skip) > 0 {
+		if a == e.skip[len(e.skip)-1] {
+			e.skip = e.skip[:len(e.skip)-1]
+		}
+		return
+	}
+	if !inlineElement(a) {
+		e.w.pending, e.w.hpend = true, true
+	}
+	if isHeading(a) && e.heading != 0 {
+		e.heading = 0
+		e.w.endHeading()
+	}
+}
+
+// text takes a text token's bytes, entities not yet decoded.
+func (e *extractor) text(b []byte, escaped bool) {
+	if len(e.skip) > 0 || len(b) == 0 {
+		return
+	}
+	if escaped && bytes.IndexByte(b, '&') >= 0 {
+		b = []byte(html.UnescapeString(string(b)))
+	}
+	e.w.text(b)
+}
+
+// tokenize reads body with the general HTML tokenizer.
+func (e *extractor) tokenize(body []byte) {
 	z := html.NewTokenizer(bytes.NewReader(body))
-	var skip []atom.Atom // the skipped elements we are inside, innermost last
-	var heading atom.Atom
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			w.endHeading()
-			return w.headings, w.out.String()
+			return
 		case html.TextToken:
-			if len(skip) == 0 {
-				w.text(string(z.Text()))
-			}
+			e.text(z.Text(), false)
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			a := atom.Lookup(name)
-			if len(skip) > 0 {
-				if a == skip[len(skip)-1] && tt == html.StartTagToken && !voidElement(a) {
-					skip = append(skip, a) // the same element nested inside itself
-				}
-				continue
-			}
-			if skipped(a) || hasAttr && hiddenTag(z) {
-				if tt == html.StartTagToken && !voidElement(a) {
-					skip = append(skip, a)
-				}
-				continue
-			}
-			if !inlineElement(a) {
-				w.pending, w.hpend = true, true
-			}
-			if isHeading(a) && tt == html.StartTagToken {
-				// As in HTML5 parsing, a heading start tag ends an open heading.
-				w.endHeading()
-				heading = a
-				w.inHeading = true
-				w.heading.Reset()
-				w.hpend = false
-			}
+			e.start(atom.Lookup(name), &tokenTag{z: z, self: tt == html.SelfClosingTagToken, hasAttr: hasAttr})
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			a := atom.Lookup(name)
-			if len(skip) > 0 {
-				if a == skip[len(skip)-1] {
-					skip = skip[:len(skip)-1]
-				}
-				continue
-			}
-			if !inlineElement(a) {
-				w.pending, w.hpend = true, true
-			}
-			if isHeading(a) && heading != 0 {
-				heading = 0
-				w.endHeading()
-			}
+			e.end(atom.Lookup(name))
 		}
 	}
 }
 
-// endHeading closes the heading being collected, if any.
-func (w *textWriter) endHeading() {
-	if !w.inHeading {
-		return
-	}
-	w.inHeading = false
-	if h := w.heading.String(); h != "" {
-		w.headings = append(w.headings, h)
-	}
+// tokenTag is the current start tag of a tokenizer.
+type tokenTag struct {
+	z             *html.Tokenizer
+	self, hasAttr bool
 }
+
+func (t *tokenTag) selfClosing() bool { return t.self }
+func (t *tokenTag) hidden() bool      { return t.hasAttr && hiddenTag(t.z) }
 
 // hiddenTag reports whether the current start tag hides its element.
 func hiddenTag(z *html.Tokenizer) bool {
@@ -106,6 +149,234 @@ func hiddenTag(z *html.Tokenizer) bool {
 	}
 }
 
+// scan reads body as the tokenizer does, for the constructs a build's
+// pages consist of: text, start and end tags, and raw text elements other
+// than script. It reports false, partway through, on anything else.
+func (e *extractor) scan(body []byte) bool {
+	if bytes.IndexByte(body, 0) >= 0 {
+		return false // the tokenizer replaces NUL in some contexts
+	}
+	text, i := 0, 0 // the text token since text; i is where to look for '<'
+	for {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
+			e.text(body[text:], true)
+			return true
+		}
+		lt += i
+		if lt+1 == len(body) {
+			e.text(body[text:], true) // a final '<' is text
+			return true
+		}
+		c := body[lt+1]
+		closing := c == '/'
+		switch {
+		case isASCIILetter(c):
+		case closing && lt+2 < len(body) && isASCIILetter(body[lt+2]):
+		case c == '!' || c == '?' || closing:
+			return false // comments, doctypes and their bogus forms
+		default:
+			i = lt + 1 // not a tag: part of the text
+			continue
+		}
+		e.text(body[text:lt], true)
+		nameAt := lt + 1
+		if closing {
+			nameAt++
+		}
+		nameEnd, end, ok := tagEnd(body, nameAt)
+		if !ok {
+			return false
+		}
+		var buf [32]byte
+		a := lookup(body[nameAt:nameEnd], &buf)
+		if closing {
+			e.end(a)
+			text, i = end, end
+			continue
+		}
+		e.start(a, &rawTag{raw: body[lt:end]})
+		text, i = end, end
+		switch a {
+		case atom.Script, atom.Plaintext:
+			return false
+		case atom.Iframe, atom.Noembed, atom.Noframes, atom.Noscript, atom.Style, atom.Textarea, atom.Title, atom.Xmp:
+			// Raw text up to the element's end tag, entities decoded in
+			// textarea and title only.
+			stop := rawTextEnd(body, end, body[nameAt:nameEnd])
+			e.text(body[end:stop], a == atom.Textarea || a == atom.Title)
+			text, i = stop, stop
+		}
+	}
+}
+
+// lookup is atom.Lookup of a tag name in any case.
+func lookup(name []byte, buf *[32]byte) atom.Atom {
+	for j, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			if len(name) > len(buf) {
+				return 0 // longer than any atom
+			}
+			n := copy(buf[:], name)
+			for k := j; k < n; k++ {
+				if c := buf[k]; 'A' <= c && c <= 'Z' {
+					buf[k] = c + 'a' - 'A'
+				}
+			}
+			return atom.Lookup(buf[:n])
+		}
+	}
+	return atom.Lookup(name)
+}
+
+// tagEnd follows the tokenizer's reading of a tag (readTag: name,
+// attribute names, quoted and unquoted values) from the first byte of its
+// name, and returns the end of the name and the index after the closing
+// '>'. A tag cut off by the end of body is not ok.
+func tagEnd(b []byte, i int) (nameEnd, end int, ok bool) {
+	p := i + 1
+	for p < len(b) && !isSpace(b[p]) && b[p] != '/' && b[p] != '>' {
+		p++
+	}
+	nameEnd = p
+	for {
+		p = skipSpace(b, p)
+		if p >= len(b) {
+			return 0, 0, false
+		}
+		if b[p] == '>' {
+			return nameEnd, p + 1, true
+		}
+		// An attribute name; an '=' that starts it belongs to it.
+		k := p
+		for p < len(b) {
+			c := b[p]
+			if c == '=' && p == k {
+				p++
+				continue
+			}
+			if c == '=' || c == '/' || c == '>' || isSpace(c) {
+				break
+			}
+			p++
+		}
+		// Its value, if any.
+		p = skipSpace(b, p)
+		if p >= len(b) {
+			return 0, 0, false
+		}
+		switch b[p] {
+		case '/':
+			p++
+			continue
+		case '=':
+		default:
+			continue
+		}
+		p = skipSpace(b, p+1)
+		if p >= len(b) {
+			return 0, 0, false
+		}
+		switch q := b[p]; q {
+		case '>':
+		case '"', '\'':
+			n := bytes.IndexByte(b[p+1:], q)
+			if n < 0 {
+				return 0, 0, false
+			}
+			p += n + 2
+		default:
+			for p < len(b) && b[p] != '>' && !isSpace(b[p]) {
+				p++
+			}
+		}
+	}
+}
+
+// rawTextEnd is where the raw text that starts at i ends: at "</name"
+// (any case) followed by white space, '/' or '>', or at the end of b.
+func rawTextEnd(b []byte, i int, name []byte) int {
+	for {
+		n := bytes.Index(b[i:], []byte("</"))
+		if n < 0 {
+			return len(b)
+		}
+		at := i + n
+		rest := b[at+2:]
+		if len(rest) > len(name) && bytes.EqualFold(rest[:len(name)], name) {
+			if c := rest[len(name)]; isSpace(c) || c == '/' || c == '>' {
+				return at
+			}
+		}
+		i = at + 2
+	}
+}
+
+// rawTag is a start tag read by scan. The rare tags whose answers depend
+// on their attributes are handed to the tokenizer.
+type rawTag struct {
+	raw []byte
+}
+
+func (t *rawTag) selfClosing() bool {
+	r := t.raw
+	if r[len(r)-2] != '/' {
+		return false
+	}
+	z := html.NewTokenizer(bytes.NewReader(r))
+	return z.Next() == html.SelfClosingTagToken
+}
+
+func (t *rawTag) hidden() bool {
+	if !containsFold(t.raw, "hidden") && !containsFold(t.raw, "role") {
+		return false
+	}
+	z := html.NewTokenizer(bytes.NewReader(t.raw))
+	z.Next()
+	_, hasAttr := z.TagName()
+	return hasAttr && hiddenTag(z)
+}
+
+// containsFold reports whether b contains the lower-case ASCII word s in any case.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if b[i]|0x20 != s[0] {
+			continue
+		}
+		j := 1
+		for j < len(s) && b[i+j]|0x20 == s[j] {
+			j++
+		}
+		if j == len(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// isSpace is HTML's white space, as the tokenizer reads it.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && isSpace(b[p]) {
+		p++
+	}
+	return p
+}
+
+// endHeading closes the heading being collected, if any.
+func (w *textWriter) endHeading() {
+	if !w.inHeading {
+		return
+	}
+	w.inHeading = false
+	if len(w.heading) > 0 {
+		w.headings = append(w.headings, string(w.heading))
+	}
+}
+
 func voidElement(a atom.Atom) bool {
 	switch a {
 	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
@@ -118,30 +389,58 @@ func voidElement(a atom.Atom) bool {
 // textWriter collapses white space as it writes: a run of spaces, or a block
 // boundary, becomes one space, written only before the next word.
 type textWriter struct {
-	out, heading   strings.Builder
+	out, heading   []byte
 	pending, hpend bool
 	inHeading      bool
 	headings       []string
 }
 
-func (w *textWriter) text(s string) {
-	for _, r := range s {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00a0' {
-			w.pending, w.hpend = true, true
+// text writes s word by word. Invalid UTF-8 becomes U+FFFD, byte by byte.
+func (w *textWriter) text(s []byte) {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) {
+			if c := s[j]; c < utf8.RuneSelf {
+				if c <= ' ' && isSpace(c) {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRune(s[j:])
+			if r == '\u00a0' || r == utf8.RuneError && n == 1 {
+				break
+			}
+			j += n
+		}
+		if j > i {
+			w.word(s[i:j])
+			i = j
 			continue
 		}
-		if w.pending && w.out.Len() > 0 {
-			w.out.WriteByte(' ')
+		r, n := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			w.word([]byte(string(utf8.RuneError)))
+		} else {
+			w.pending, w.hpend = true, true
 		}
-		w.pending = false
-		w.out.WriteRune(r)
-		if w.inHeading {
-			if w.hpend && w.heading.Len() > 0 {
-				w.heading.WriteByte(' ')
-			}
-			w.hpend = false
-			w.heading.WriteRune(r)
+		i += n
+	}
+}
+
+// word writes a run of non-space characters.
+func (w *textWriter) word(b []byte) {
+	if w.pending && len(w.out) > 0 {
+		w.out = append(w.out, ' ')
+	}
+	w.pending = false
+	w.out = append(w.out, b...)
+	if w.inHeading {
+		if w.hpend && len(w.heading) > 0 {
+			w.heading = append(w.heading, ' ')
 		}
+		w.hpend = false
+		w.heading = append(w.heading, b...)
 	}
 }
 

@@ -62,3 +62,34 @@ func TestTextOfSeed(t *testing.T) {
 		}
 	}
 }
+
+// The scanner and the tokenizer must read any input alike: the scanner
+// either gives up or finds the same text.
+func FuzzTextOf(f *testing.F) {
+	for _, s := range []string{
+		`<p>One <b>two</b></p>`, `<div hidden>x</div>y`, `<DIV ARIA-HIDDEN="true">x</div>y`,
+		`<p role=navigation>x</p>y`, `<p role="navigation&#x20;">x</p>`, `<a href=x/>t</a>`, `<h2/>x<h3 / >y</h3>`,
+		`<nav><nav>a</nav>b</nav>c`, `<iframe>a</ifram</iframe >b`, `<title>&amp;x</TITLE>y`, `<textarea/>x</textarea>z`,
+		`<xmp><b>x</b></xmp>`, `a < b <3 c&lt;`, `a <`, `<p =x a='b>c' d="e>f" g=h>i</p>`, `<p a=>b</p>`,
+		`<p a = "x" / >y`, `<svg><path/></svg>after`, `caf\xe9 \xc2\xa0x`, `<!-- c --><p>x</p>`, `<script>1<2</script>x`,
+		`<p a="b`, `</>x`, `</ x>y`, `<br/><br />`, `<img src=x/>`, `<H1>A<h2>B</H1>C</h2>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e := newExtractor(len(b))
+		if !e.scan(b) {
+			return
+		}
+		e.w.endHeading()
+		ref := newExtractor(len(b))
+		ref.tokenize(b)
+		ref.w.endHeading()
+		if diff := cmp.Diff(ref.w.headings, e.w.headings, cmpEmpty); diff != "" {
+			t.Errorf("headings of %q (-tokenizer +scanner):\n%s", b, diff)
+		}
+		if string(ref.w.out) != string(e.w.out) {
+			t.Errorf("text of %q:\n tokenizer %q\n scanner   %q", b, ref.w.out, e.w.out)
+		}
+	})
+}

@@ -15,15 +15,21 @@ import (
 // navigation entries are marked active or current. On a large site this
 // turns thousands of renders of the full navigation into a handful.
 type chrome struct {
-	mu      sync.Mutex
-	site    *site.Site
-	env     string
-	footer  template.HTML
-	headers map[string]template.HTML
+	mu     sync.Mutex
+	site   *site.Site
+	env    string
+	footer template.HTML
+	// headSite is the end of <head>, the same on every page but the
+	// search page (headSite[1]), which also loads the search client.
+	headSite [2]template.HTML
+	headers  map[string]template.HTML
 	// navURLs are the URLs the navbar links to (a page at one of them is
 	// marked current); groupOf gives the navbar group a page belongs to.
 	navURLs map[string]bool
 	groupOf map[*site.Page]string
+	// navCollections are the collections the navbar links to: only a page
+	// of one of those marks a navbar item active.
+	navCollections map[*site.Collection]bool
 	// sideNavs holds each collection's left navigation as rendered
 	// fragments, every entry in both its plain and its current state: a
 	// page's navigation is then put together without running a template
@@ -38,6 +44,9 @@ type sideNav struct {
 	link  [][2]string
 	head  [][2]string
 	items [][][2]string
+	// size bounds the length of the assembled navigation, so that it is
+	// built without growing: it is many kilobytes on every page.
+	size int
 }
 
 // fragment is what the side-navigation templates see.
@@ -54,9 +63,11 @@ func (c *chrome) reset(s *site.Site, env string) {
 	}
 	c.site, c.env = s, env
 	c.footer = ""
+	c.headSite = [2]template.HTML{}
 	c.headers = map[string]template.HTML{}
 	c.navURLs = map[string]bool{}
 	c.groupOf = map[*site.Page]string{}
+	c.navCollections = map[*site.Collection]bool{}
 	c.sideNavs = map[*site.Collection]*sideNav{}
 	for _, l := range s.Navigation.Links {
 		switch {
@@ -65,6 +76,7 @@ func (c *chrome) reset(s *site.Site, env string) {
 			if col == nil {
 				continue
 			}
+			c.navCollections[col] = true
 			for i, e := range col.MenuNav() {
 				c.navURLs[e.URL()] = true
 				if e.IsGroup() {
@@ -92,7 +104,7 @@ func (c *chrome) reset(s *site.Site, env string) {
 func (c *chrome) navKey(v *view) string {
 	p := v.Page
 	var b strings.Builder
-	if p.Collection != nil {
+	if c.navCollections[p.Collection] {
 		b.WriteString(p.Collection.Name)
 	}
 	b.WriteByte(0)
@@ -156,6 +168,31 @@ func (v *view) Footer() (template.HTML, error) {
 	return f, nil
 }
 
+// HeadSite is the part of <head> that every page of the site shares: icon,
+// feed, stylesheets and scripts.
+func (v *view) HeadSite() (template.HTML, error) {
+	c := &v.t.chrome
+	i := boolIndex(v.Layout() == "search")
+	c.mu.Lock()
+	c.reset(v.Site, v.Env)
+	h := c.headSite[i]
+	c.mu.Unlock()
+	if h != "" {
+		return h, nil
+	}
+	var buf bytes.Buffer
+	if err := v.t.tmpl.ExecuteTemplate(&buf, "headsite", v); err != nil {
+		return "", err
+	}
+	h = template.HTML(buf.String())
+	c.mu.Lock()
+	if c.site == v.Site {
+		c.headSite[i] = h
+	}
+	c.mu.Unlock()
+	return h, nil
+}
+
 // SideNavHTML is the left navigation of a collection page.
 func (v *view) SideNavHTML() (template.HTML, error) {
 	col, p := v.Page.Collection, v.Page
@@ -177,6 +214,7 @@ func (v *view) SideNavHTML() (template.HTML, error) {
 		c.mu.Unlock()
 	}
 	var b strings.Builder
+	b.Grow(sn.size)
 	b.WriteString(`<ul class="bp-menu-list">`)
 	for i, e := range entries {
 		b.WriteByte('\n')
@@ -237,6 +275,14 @@ func (v *view) renderSideNav(entries []site.NavEntry) (*sideNav, error) {
 			if sn.items[i][j], err = both("sidenav-group-item", fragment{Title: q.Title, Href: v.URL(q.URL)}); err != nil {
 				return nil, err
 			}
+		}
+	}
+	sn.size = len(`<ul class="bp-menu-list">`) + len("\n</ul>")
+	longer := func(f [2]string) int { return 1 + max(len(f[0]), len(f[1])) }
+	for i := range entries {
+		sn.size += longer(sn.link[i]) + longer(sn.head[i]) + len("\n</ul>\n</details></li>")
+		for _, f := range sn.items[i] {
+			sn.size += longer(f)
 		}
 	}
 	return sn, nil

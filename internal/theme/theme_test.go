@@ -525,3 +525,29 @@ func TestHasLayout(t *testing.T) {
 		t.Error(`HasLayout("nope") = true`)
 	}
 }
+
+// TestOneResourceCategory: with a single category the resource room's menu
+// and footer column still list it; only "All" needs two (§8.3).
+func TestOneResourceCategory(t *testing.T) {
+	fsys := fixture()
+	for p := range fsys {
+		if strings.HasPrefix(p, "media/speeches/") {
+			delete(fsys, p)
+		}
+	}
+	s := loadFixture(t, fsys)
+	th, err := theme.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := render(t, th, theme.PageData{Site: s, Page: pageAt(t, s, "/guide/"), Env: "production"})
+	footer := got[strings.Index(got, `<footer`):]
+	for name, part := range map[string]string{"page": got, "footer": footer} {
+		if !strings.Contains(part, `href="/media/press/"`) {
+			t.Errorf("%s lacks the only category's link", name)
+		}
+	}
+	if strings.Contains(got, `>All<`) {
+		t.Error(`"All" shown with a single category`)
+	}
+}

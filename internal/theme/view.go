@@ -200,12 +200,14 @@ func (v *view) navItems(links []site.NavLink) []navItem {
 			item.Active = p.Kind == site.KindPost || p.Kind == site.KindResourceRoom || p.Kind == site.KindResourceCategory
 			item.Current = p.URL == room
 			cats := s.ResourceCategories()
+			// "All" needs site.categories.size >= 3 (the room and two
+			// categories, §8.3); the categories are listed regardless.
 			if len(cats) >= 2 {
 				item.Children = append(item.Children, navChild{Title: "All", Link: item.Link, Current: p.URL == room})
-				for _, c := range sortedNatural(cats) {
-					u := room + c.Name + "/"
-					item.Children = append(item.Children, navChild{Title: categoryTitle(c.Name), Link: link{Href: v.URL(u)}, Current: p.URL == u})
-				}
+			}
+			for _, c := range sortedNatural(cats) {
+				u := room + c.Name + "/"
+				item.Children = append(item.Children, navChild{Title: categoryTitle(c.Name), Link: link{Href: v.URL(u)}, Current: p.URL == u})
 			}
 		default:
 			item.Link = v.Link(l.URL)
@@ -281,12 +283,13 @@ type crumb struct {
 // Crumbs is the breadcrumb trail after Home (§8.4).
 func (v *view) Crumbs() []crumb {
 	var out []crumb
-	for _, c := range v.Site.Breadcrumbs(v.Page) {
+	trail := v.Site.Breadcrumbs(v.Page)
+	for _, c := range trail {
 		out = append(out, crumb{Text: c.Text, Href: v.URL(c.URL)})
 	}
 	// Only the last item is the page itself: a group's crumb can share its URL.
 	if n := len(out); n > 0 {
-		out[n-1].Current = v.Site.Breadcrumbs(v.Page)[n-1].URL == v.Page.URL
+		out[n-1].Current = trail[n-1].URL == v.Page.URL
 	}
 	return out
 }
