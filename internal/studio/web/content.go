@@ -345,11 +345,9 @@ func (s *Server) saveFile(w http.ResponseWriter, r *http.Request) {
 	}
 	mine, err := editedContent(old, r)
 	if err != nil {
-		v := s.newView(r, "Edit "+path.Base(p), editData{Path: p, Base: base, Raw: true, Text: r.PostFormValue("text")})
-		v.Error = err.Error()
-		if r.PostFormValue("mode") != "raw" {
-			v.Data = editData{Path: p, Base: base, Raw: true, Text: string(old)}
-		}
+		// Show the editor again with what was typed, so nothing is lost.
+		v := s.newView(r, "Edit "+path.Base(p), resubmitted(p, base, old, r))
+		v.Error = "Not saved: " + err.Error()
 		s.render(w, r, http.StatusUnprocessableEntity, "edit", v)
 		return
 	}
@@ -392,6 +390,27 @@ func (s *Server) saveFailed(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.serverError(w, r, err)
 	}
+}
+
+// resubmitted is the editor as the person left it when their save could
+// not be applied.
+func resubmitted(p, base string, old []byte, r *http.Request) editData {
+	d := editData{Path: p, Base: base, Raw: true, Text: r.PostFormValue("text")}
+	if r.PostFormValue("mode") == "raw" {
+		return d
+	}
+	pg, err := pagefile.Parse(old)
+	if err != nil {
+		d.Text = string(old)
+		return d
+	}
+	d.Raw, d.Fields, d.Body = false, pg.Fields, r.PostFormValue("body")
+	for i, f := range d.Fields {
+		if vals, ok := r.PostForm["field."+f.Key]; ok && f.Kind != pagefile.Complex {
+			d.Fields[i].Value = vals[0]
+		}
+	}
+	return d
 }
 
 // editedContent builds the file the editor asked for from the file as it

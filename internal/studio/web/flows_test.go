@@ -457,3 +457,20 @@ func TestAddSites(t *testing.T) {
 		t.Errorf("import from a missing folder: %d, want 422", res.StatusCode)
 	}
 }
+
+// TestRefusedSaveKeepsTyping: a value the page file cannot take (a control
+// character) is refused with the form showing what was typed.
+func TestRefusedSaveKeepsTyping(t *testing.T) {
+	h := newHarness(t, storetestSQLite(t))
+	c := h.signIn(h.admin.Email)
+	base, body := h.editForm(c, "agency-site", seedPath)
+	res := h.post(c, "/sites/agency-site/edit/"+escapePath(seedPath), url.Values{
+		"base": {base}, "field.title": {"Bell\x07 title"}, "body": {body + "\nmy unsaved paragraph"},
+	})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Not saved") || !strings.Contains(res.Body, "my unsaved paragraph") {
+		t.Fatalf("refused save: %d, want 422 showing the typed text", res.StatusCode)
+	}
+	if after, _ := h.repo().Head(context.Background(), siterepo.Staging); after != base {
+		t.Error("the refused save changed staging")
+	}
+}
