@@ -253,30 +253,14 @@ func TestBrowserSearch(t *testing.T) {
 	// axe-core is vendored by the theme's tests; the rendered results must
 	// pass the WCAG 2.2 AA rules it checks.
 	t.Run("axe", func(t *testing.T) {
-		axe, err := os.ReadFile("../theme/testdata/axe/axe.min.js")
-		if err != nil {
-			t.Skipf("axe-core not available: %v", err)
-		}
 		tb := newBrowserTab(t, browser)
 		tb.load(t, base, "/search/?query=government")
-		if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
-			t.Fatal(err)
-		}
-		type violation struct {
-			ID    string `json:"id"`
-			Help  string `json:"help"`
-			Nodes []struct {
-				HTML string `json:"html"`
-			} `json:"nodes"`
-		}
-		vs, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]violation](
-			`axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}).then(r => r.violations)`,
-			chromedp.EvalAwaitPromise))
+		res, err := browsertest.RunAxe(tb.ctx, browsertest.AxeScript(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range vs {
-			t.Errorf("axe %s: %s (%d nodes, first %s)", v.ID, v.Help, len(v.Nodes), v.Nodes[0].HTML)
+		if len(res.Violations) > 0 {
+			t.Errorf("axe found %d violations:%s", len(res.Violations), res)
 		}
 	})
 

@@ -3,7 +3,6 @@ package theme_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -67,10 +66,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 func newBrowserEnvFor(t *testing.T, source, buildEnv string) *browserEnv {
 	t.Helper()
 	browsertest.Require(t)
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
+	axe := browsertest.AxeScript(t)
 	out := t.TempDir()
 	res, err := build.Build(t.Context(), build.Options{Source: source, Dest: out, Env: buildEnv})
 	if err != nil {
@@ -89,7 +85,7 @@ func newBrowserEnvFor(t *testing.T, source, buildEnv string) *browserEnv {
 	t.Cleanup(srv.Close)
 
 	browser := browsertest.Start(t)
-	return &browserEnv{base: srv.URL, dir: out, browser: browser, axe: string(axe)}
+	return &browserEnv{base: srv.URL, dir: out, browser: browser, axe: axe}
 }
 
 // tab is one browser tab that records everything a page must not do.
@@ -171,48 +167,8 @@ func (tb *tab) problems() (external, errors []string) {
 	return append([]string(nil), tb.external...), append([]string(nil), tb.errors...)
 }
 
-type axeResult struct {
-	Violations []struct {
-		ID      string `json:"id"`
-		Impact  string `json:"impact"`
-		Help    string `json:"help"`
-		HelpURL string `json:"helpUrl"`
-		Nodes   []struct {
-			Target         []any  `json:"target"`
-			HTML           string `json:"html"`
-			FailureSummary string `json:"failureSummary"`
-		} `json:"nodes"`
-	} `json:"violations"`
-	Passes     []json.RawMessage `json:"passes"`
-	Incomplete []json.RawMessage `json:"incomplete"`
-}
-
-func (r axeResult) String() string {
-	var b strings.Builder
-	for _, v := range r.Violations {
-		fmt.Fprintf(&b, "\n  [%s] %s: %s (%s)", v.Impact, v.ID, v.Help, v.HelpURL)
-		for _, n := range v.Nodes {
-			fmt.Fprintf(&b, "\n    at %v\n      %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.FailureSummary, "\n", "\n      "))
-		}
-	}
-	return b.String()
-}
-
-func (e *browserEnv) runAxe(ctx context.Context) (axeResult, error) {
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](e.axe)); err != nil {
-		return axeResult{}, fmt.Errorf("inject axe: %w", err)
-	}
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](
-		`axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}).then(r => ({violations: r.violations, passes: r.passes.map(p => p.id), incomplete: r.incomplete.map(p => p.id)}))`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		return axeResult{}, fmt.Errorf("run axe: %w", err)
-	}
-	var res axeResult
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return axeResult{}, err
-	}
-	return res, nil
+func (e *browserEnv) runAxe(ctx context.Context) (browsertest.AxeResult, error) {
+	return browsertest.RunAxe(ctx, e.axe)
 }
 
 func viewport(width int64) chromedp.Action[chromedp.Void] {

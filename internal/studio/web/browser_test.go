@@ -24,9 +24,6 @@ import (
 	"isomer.dev/isomer/internal/studio/store"
 )
 
-// axePath is axe-core as the theme's browser tests vendor it.
-const axePath = "../../theme/testdata/axe/axe.min.js"
-
 // seedTitle is the seed page's title, as the content tree links it.
 const seedTitle = "Our Digital Government Efforts"
 
@@ -372,41 +369,11 @@ func TestBrowserEditLoop(t *testing.T) {
 	})
 }
 
-// axeResult is what axe-core reports.
-type axeResult struct {
-	Violations []struct {
-		ID      string `json:"id"`
-		Impact  string `json:"impact"`
-		Help    string `json:"help"`
-		HelpURL string `json:"helpUrl"`
-		Nodes   []struct {
-			Target         []any  `json:"target"`
-			HTML           string `json:"html"`
-			FailureSummary string `json:"failureSummary"`
-		} `json:"nodes"`
-	} `json:"violations"`
-	Passes     int      `json:"passes"`
-	Incomplete []string `json:"incomplete"`
-}
-
-func (r axeResult) String() string {
-	var b strings.Builder
-	for _, v := range r.Violations {
-		fmt.Fprintf(&b, "\n  [%s] %s: %s (%s)", v.Impact, v.ID, v.Help, v.HelpURL)
-		for _, n := range v.Nodes {
-			fmt.Fprintf(&b, "\n    at %v\n      %s\n      %s", n.Target, n.HTML, strings.ReplaceAll(n.FailureSummary, "\n", "\n      "))
-		}
-	}
-	return b.String()
-}
-
 // axe runs axe-core's WCAG 2.2 AA rules on the tab's page.
-func (tb *studioTab) axe(script string) axeResult {
+func (tb *studioTab) axe(script string) browsertest.AxeResult {
 	tb.t.Helper()
-	eval[chromedp.Void](tb, script)
-	raw := eval[[]byte](tb, `axe.run(document, {runOnly: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}).then(r => ({violations: r.violations, passes: r.passes.length, incomplete: r.incomplete.map(p => p.id)}))`)
-	var res axeResult
-	if err := json.Unmarshal(raw, &res); err != nil {
+	res, err := browsertest.RunAxe(tb.ctx, script)
+	if err != nil {
 		tb.t.Fatal(err)
 	}
 	return res
@@ -465,10 +432,7 @@ func (tb *studioTab) screenshot(file string) {
 
 func TestStudioPagesAxe(t *testing.T) {
 	browsertest.Require(t)
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core, vendored by the theme's tests: %v", err)
-	}
+	axe := browsertest.AxeScript(t)
 	h := newHarness(t, storetestSQLite(t))
 	h.member("contributor@agency.gov.sg", h.site, store.RoleContributor)
 	h.member("siteadmin@agency.gov.sg", h.site, store.RoleAdmin)
@@ -541,11 +505,11 @@ func TestStudioPagesAxe(t *testing.T) {
 				t.Fatalf("%s: status %d, want %d", pg.name, st, pg.status)
 			}
 			start := time.Now()
-			res := tb.axe(string(axe))
+			res := tb.axe(axe)
 			if len(res.Violations) > 0 {
 				t.Errorf("%s at %dpx (%s): axe found %d violations:%s", pg.name, width, tb.location(), len(res.Violations), res)
 			}
-			t.Logf("%s at %dpx: %d rules passed, %d to review by hand %v (%v)", pg.name, width, res.Passes, len(res.Incomplete), res.Incomplete, time.Since(start).Round(time.Millisecond))
+			t.Logf("%s at %dpx: %d rules passed, %d to review by hand %v (%v)", pg.name, width, len(res.Passes), len(res.Incomplete), res.Incomplete, time.Since(start).Round(time.Millisecond))
 			if wide := eval[string](tb, sidewaysJS); wide != "" {
 				t.Errorf("%s at %dpx: the page scrolls sideways, past the edge: %s", pg.name, width, wide)
 			}
