@@ -223,21 +223,22 @@ func editable(data []byte) bool {
 	return utf8.Valid(data) && !bytes.Contains(data, []byte{0})
 }
 
-func (s *Server) editPath(w http.ResponseWriter, r *http.Request) (string, bool) {
+// fileFor opens the current request's site and checks the file path in it.
+func (s *Server) fileFor(w http.ResponseWriter, r *http.Request) (store.Site, *siteState, string, bool) {
+	st, ss, ok := s.siteFor(w, r)
+	if !ok {
+		return st, nil, "", false
+	}
 	p := r.PathValue("path")
 	if err := siterepo.ValidatePath(p); err != nil {
 		s.fail(w, r, http.StatusBadRequest, "That file name is not allowed.")
-		return "", false
+		return st, nil, "", false
 	}
-	return p, true
+	return st, ss, p, true
 }
 
 func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
-	st, ss, ok := s.siteFor(w, r)
-	if !ok {
-		return
-	}
-	p, ok := s.editPath(w, r)
+	st, ss, p, ok := s.fileFor(w, r)
 	if !ok {
 		return
 	}
@@ -317,11 +318,7 @@ func (s *Server) pageURL(ctx context.Context, st store.Site, ss *siteState, p st
 // touch are not reverted to what they were then; siterepo merges the result
 // with anything committed since, or reports a conflict.
 func (s *Server) saveFile(w http.ResponseWriter, r *http.Request) {
-	st, ss, ok := s.siteFor(w, r)
-	if !ok {
-		return
-	}
-	p, ok := s.editPath(w, r)
+	st, ss, p, ok := s.fileFor(w, r)
 	if !ok {
 		return
 	}
