@@ -118,7 +118,8 @@ func Run(ctx context.Context, o Options) error {
 		base = strings.TrimRight(o.PublicURL, "/")
 		trusted = append(trusted, base)
 	}
-	cfg := web.Config{DataDir: o.DataDir, DB: db, SignIn: svc, Logger: o.Log, Secure: secure, TrustedOrigins: trusted}
+	cfg := web.Config{DataDir: o.DataDir, DB: db, SignIn: svc, Logger: o.Log, Secure: secure, TrustedOrigins: trusted,
+		Sessions: signin.NewSessionManager(db, secure)}
 	if o.OIDC.Issuer != "" {
 		if cfg.OIDC, err = oidc.New(ctx, oidc.Config{
 			Issuer: o.OIDC.Issuer, ClientID: o.OIDC.ClientID, ClientSecret: o.OIDC.ClientSecret,

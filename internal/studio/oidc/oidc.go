@@ -4,8 +4,8 @@
 //
 // The flow is the authorization-code flow with PKCE. Start redirects the
 // browser to the IdP; Finish handles the callback and returns the verified
-// Identity; SignIn turns that into a Studio session under the same rule as
-// email sign-in (internal/studio/signin): only existing users in allowed
+// Identity; SignIn admits that identity (the caller then starts the
+// session) under the same rule as email sign-in (internal/studio/signin): only existing users in allowed
 // domains get in, and an IdP account is never a way to self-register.
 //
 // Per-flow secrets (state, nonce, PKCE verifier) live in a short-lived

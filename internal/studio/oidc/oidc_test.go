@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauth2-proxy/mockoidc"
 
@@ -54,14 +55,15 @@ type result struct {
 // harness is a mock IdP and a minimal Studio app wired the way the web
 // package is expected to wire this package, both on real HTTP servers.
 type harness struct {
-	idp    *mockoidc.MockOIDC
-	app    *httptest.Server
-	p      *oidc.Provider
-	svc    *signin.Service
-	db     *store.DB
-	clk    *clock
-	jar    *cookiejar.Jar
-	client *http.Client
+	idp      *mockoidc.MockOIDC
+	app      *httptest.Server
+	p        *oidc.Provider
+	svc      *signin.Service
+	sessions *scs.SessionManager
+	db       *store.DB
+	clk      *clock
+	jar      *cookiejar.Jar
+	client   *http.Client
 
 	alice, bob store.User
 
@@ -98,13 +100,14 @@ func newHarness(t *testing.T) *harness {
 		AllowedDomains: []string{"gov.sg"},
 	}
 
+	h.sessions = signin.NewSessionManager(db, false)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /signin/oidc", func(w http.ResponseWriter, r *http.Request) {
 		h.p.Start(w, r, r.URL.Query().Get("next"))
 	})
 	mux.HandleFunc("GET "+callbackPath, h.callback)
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-		u, err := h.svc.Session(r.Context(), signin.SessionToken(r, false))
+		u, err := h.db.UserByID(r.Context(), h.sessions.GetInt64(r.Context(), signin.UserIDKey))
 		if err != nil {
 			http.Error(w, "signed out", http.StatusUnauthorized)
 			return
@@ -113,7 +116,7 @@ func newHarness(t *testing.T) *harness {
 	})
 	// The provider needs the app's URL and the app needs the provider:
 	// take the address from the listener, start serving last.
-	h.app = httptest.NewUnstartedServer(mux)
+	h.app = httptest.NewUnstartedServer(h.sessions.LoadAndSave(mux))
 	cfg := idp.Config()
 	h.p, err = oidc.New(ctx, oidc.Config{
 		Issuer:       cfg.Issuer,
@@ -150,13 +153,16 @@ func (h *harness) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-	var token string
-	token, res.user, res.signInErr = oidc.SignIn(r.Context(), h.svc, res.id, ip)
+	res.user, res.signInErr = oidc.SignIn(r.Context(), h.svc, res.id, ip)
 	if res.signInErr != nil {
 		http.Error(w, "sign-in failed", http.StatusForbidden)
 		return
 	}
-	signin.SetSessionCookie(w, token, false)
+	if err := h.sessions.RenewToken(r.Context()); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h.sessions.Put(r.Context(), signin.UserIDKey, res.user.ID)
 	http.Redirect(w, r, res.id.Next, http.StatusSeeOther)
 }
 
@@ -293,7 +299,7 @@ func TestSignInEndToEnd(t *testing.T) {
 		t.Errorf("after sign-in redirected to %q, want %q", got, want)
 	}
 
-	// The session cookie set by the callback works for svc.Session.
+	// The session cookie set by the callback signs alice in.
 	resp, body := h.get(t, next.String())
 	if resp.StatusCode != http.StatusOK || body != "alice@tech.gov.sg" {
 		t.Errorf("GET %s: %d %q, want 200 alice@tech.gov.sg", next, resp.StatusCode, body)

@@ -13,9 +13,10 @@ import (
 // is in the audit log.
 var ErrNotAllowed = signin.ErrNotAllowed
 
-// SignIn starts a Studio session for id, which must come from Finish, with
-// email sign-in's admission rule (see signin.Service.SignInVerified): the
-// user must already exist and be in an allowed domain.
-func SignIn(ctx context.Context, svc *signin.Service, id Identity, ip string) (string, store.User, error) {
+// SignIn admits id, which must come from Finish, with email sign-in's
+// admission rule (see signin.Service.SignInVerified): the user must already
+// exist and be in an allowed domain. The sign-in is audited; the caller then
+// starts the session (renew the token, put signin.UserIDKey).
+func SignIn(ctx context.Context, svc *signin.Service, id Identity, ip string) (store.User, error) {
 	return svc.SignInVerified(ctx, id.Email, "oidc", id.Subject, ip)
 }

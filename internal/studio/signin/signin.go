@@ -1,7 +1,10 @@
 // Package signin is Studio's email one-time-password sign-in: issuing and
-// checking six-digit codes, rate limiting, session lifecycle and the session
-// cookie. Persistence (codes, counters, sessions, audit) is the store's job;
-// this package holds the policy.
+// checking six-digit codes, rate limiting, the audit trail of sign-ins, and
+// the settings of Studio's session manager (github.com/alexedwards/scs).
+// Persistence (codes, counters, sessions, audit) is the store's job; this
+// package holds the policy. It mints no session tokens: after a
+// successful Verify or SignInVerified the HTTP layer renews the session
+// token and puts the user into the session (see NewSessionManager).
 //
 // Who may sign in: only users that already exist in the store (created by an
 // invitation or by the first-run admin bootstrap) and whose address is in an
@@ -12,9 +15,11 @@
 // like gov.sg covers every public officer, and site access is granted per
 // site anyway.
 //
-// Clock: every expiry decision (code TTL, rate windows, session timeouts)
-// is made by the store with store.DB.Now, so there is deliberately no second
-// clock here that could drift from it; tests fake time on the store.
+// Clock: every sign-in expiry decision (code TTL, rate windows) is made by
+// the store with store.DB.Now, so there is deliberately no second clock here
+// that could drift from it; tests fake time on the store. Session timeouts
+// are the session manager's, which computes expiries with time.Now; the
+// store compares them with store.DB.Now, which is time.Now outside tests.
 package signin
 
 import (
@@ -42,7 +47,6 @@ var (
 	ErrNoCode        = errors.New("signin: no valid code for this address")
 	ErrWrongCode     = errors.New("signin: wrong code")
 	ErrLocked        = errors.New("signin: too many wrong codes, request a new one")
-	ErrNoSession     = errors.New("signin: no valid session")
 	ErrMisconfigured = errors.New("signin: service misconfigured")
 )
 
@@ -56,7 +60,8 @@ type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
 
-// Defaults applied when the corresponding Service field is zero.
+// Defaults applied when the corresponding Service field is zero, and the
+// session timeouts NewSessionManager sets.
 const (
 	DefaultCodeTTL         = 10 * time.Minute
 	DefaultMaxAttempts     = 5
@@ -64,8 +69,8 @@ const (
 	DefaultCodesPerEmail   = 5
 	DefaultCodesPerIP      = 20
 	DefaultVerifiesPerIP   = 30
-	DefaultIdleTimeout     = 2 * time.Hour
-	DefaultAbsoluteTimeout = 12 * time.Hour
+	DefaultIdleTimeout     = 2 * time.Hour  // scs IdleTimeout
+	DefaultAbsoluteTimeout = 12 * time.Hour // scs Lifetime
 )
 
 // Service implements sign-in. Fields are read-only after first use; the
@@ -90,9 +95,6 @@ type Service struct {
 	CodesPerIP    int           // code requests per client IP per window
 	VerifiesPerIP int           // verification attempts per client IP per window
 
-	IdleTimeout     time.Duration
-	AbsoluteTimeout time.Duration
-
 	Logger *slog.Logger // nil: no logging
 }
 
@@ -110,11 +112,9 @@ func orInt(v, d int) int {
 	return d
 }
 
-func (s *Service) codeTTL() time.Duration  { return orDur(s.CodeTTL, DefaultCodeTTL) }
-func (s *Service) window() time.Duration   { return orDur(s.RateWindow, DefaultRateWindow) }
-func (s *Service) idle() time.Duration     { return orDur(s.IdleTimeout, DefaultIdleTimeout) }
-func (s *Service) absolute() time.Duration { return orDur(s.AbsoluteTimeout, DefaultAbsoluteTimeout) }
-func (s *Service) maxAttempts() int        { return orInt(s.MaxAttempts, DefaultMaxAttempts) }
+func (s *Service) codeTTL() time.Duration { return orDur(s.CodeTTL, DefaultCodeTTL) }
+func (s *Service) window() time.Duration  { return orDur(s.RateWindow, DefaultRateWindow) }
+func (s *Service) maxAttempts() int       { return orInt(s.MaxAttempts, DefaultMaxAttempts) }
 
 func (s *Service) log() *slog.Logger {
 	if s.Logger == nil {
@@ -277,23 +277,24 @@ func humanDuration(d time.Duration) string {
 	return d.String()
 }
 
-// Verify checks code for email and, on success, starts a session and
-// returns its bearer token (for SetSessionCookie) and the user. Failures are
+// Verify checks code for email and, on success, audits the sign-in and
+// returns the user; the caller then starts the session (renewing its token,
+// so a token planted before sign-in is worthless). Failures are
 // ErrRateLimited (per-IP verification limit), ErrNoCode (none live: never
 // requested, expired, used, superseded, or not a user), ErrWrongCode (the
 // attempt was counted) or ErrLocked (attempts used up; only a new code
 // helps). Every failure after the rate limit is audited.
-func (s *Service) Verify(ctx context.Context, email, code, ip string) (string, store.User, error) {
+func (s *Service) Verify(ctx context.Context, email, code, ip string) (store.User, error) {
 	if err := s.check(); err != nil {
-		return "", store.User{}, err
+		return store.User{}, err
 	}
 	if err := s.hit(ctx, "otp-verify:ip:"+ip, orInt(s.VerifiesPerIP, DefaultVerifiesPerIP)); err != nil {
 		s.log().WarnContext(ctx, "signin: verify rate limited", "ip", ip)
-		return "", store.User{}, err
+		return store.User{}, err
 	}
 	e, err := NormalizeEmail(email)
 	if err != nil {
-		return "", store.User{}, err
+		return store.User{}, err
 	}
 	// Codes are often pasted as "123 456" or "123-456".
 	code = strings.Map(func(r rune) rune {
@@ -303,14 +304,14 @@ func (s *Service) Verify(ctx context.Context, email, code, ip string) (string, s
 		return r
 	}, code)
 
-	fail := func(reason string, outward error) (string, store.User, error) {
+	fail := func(reason string, outward error) (store.User, error) {
 		var actor *int64
 		if u, err := s.Store.UserByEmail(ctx, e); err == nil {
 			actor = &u.ID
 		}
 		s.log().InfoContext(ctx, "signin: verify failed", "email", e, "ip", ip, "reason", reason)
 		s.audit(ctx, actor, store.ActionSignInFailed, detail("email", e, "ip", ip, "reason", reason))
-		return "", store.User{}, outward
+		return store.User{}, outward
 	}
 
 	err = s.Store.ConsumeOTP(ctx, e, store.OTPMatcher(s.Key, e, code), s.maxAttempts())
@@ -322,7 +323,7 @@ func (s *Service) Verify(ctx context.Context, email, code, ip string) (string, s
 	case errors.Is(err, store.ErrOTPLocked):
 		return fail("locked", ErrLocked)
 	case err != nil:
-		return "", store.User{}, fmt.Errorf("signin: verify: %w", err)
+		return store.User{}, fmt.Errorf("signin: verify: %w", err)
 	}
 
 	u, err := s.Store.UserByEmail(ctx, e)
@@ -331,51 +332,41 @@ func (s *Service) Verify(ctx context.Context, email, code, ip string) (string, s
 		return fail("unknown_user", ErrNoCode)
 	}
 	if err != nil {
-		return "", store.User{}, fmt.Errorf("signin: verify: %w", err)
+		return store.User{}, fmt.Errorf("signin: verify: %w", err)
 	}
-	token, err := s.startSession(ctx, u, detail("ip", ip))
-	if err != nil {
-		return "", store.User{}, fmt.Errorf("signin: verify: %w", err)
+	if err := s.auditSignIn(ctx, u, detail("ip", ip)); err != nil {
+		return store.User{}, fmt.Errorf("signin: verify: %w", err)
 	}
 	s.log().InfoContext(ctx, "signin: signed in", "user", u.ID, "ip", ip)
-	return token, u, nil
+	return u, nil
 }
 
-// startSession creates a session for u. The session and its audit row
-// commit together: no untraced sign-in.
-func (s *Service) startSession(ctx context.Context, u store.User, d json.RawMessage) (string, error) {
-	token, err := store.NewSessionToken()
-	if err != nil {
-		return "", err
+// auditSignIn records a successful sign-in. Unlike other audit rows its
+// failure fails the sign-in: it is written before the session exists, so
+// there is no untraced sign-in.
+func (s *Service) auditSignIn(ctx context.Context, u store.User, d json.RawMessage) error {
+	if _, err := s.Store.Append(ctx, store.AuditEntry{ActorUserID: &u.ID, Action: store.ActionSignIn, Detail: d}); err != nil {
+		return fmt.Errorf("audit sign-in: %w", err)
 	}
-	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.CreateSession(ctx, token, u.ID, s.absolute()); err != nil {
-			return err
-		}
-		_, err := tx.Append(ctx, store.AuditEntry{ActorUserID: &u.ID, Action: store.ActionSignIn, Detail: d})
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("start session: %w", err)
-	}
-	return token, nil
+	return nil
 }
 
 // ErrNotAllowed refuses a sign-in vouched for by an identity provider: the
 // address is not a Studio user, or not in an allowed domain.
 var ErrNotAllowed = errors.New("signin: this account may not use Studio")
 
-// SignInVerified starts a session for a user whose address an identity
-// provider (OIDC) has verified. The same rule as for codes applies: only
+// SignInVerified admits a user whose address an identity provider (OIDC)
+// has verified, auditing the sign-in; the caller then starts the session as
+// after Verify. The same rule as for codes applies: only
 // existing users in allowed domains (checked for existing users too, so
 // removing a domain locks its users out). method and subject are recorded
 // in the audit log; refusals are audited and return ErrNotAllowed.
-func (s *Service) SignInVerified(ctx context.Context, email, method, subject, ip string) (string, store.User, error) {
-	refuse := func(actor *int64, reason string) (string, store.User, error) {
+func (s *Service) SignInVerified(ctx context.Context, email, method, subject, ip string) (store.User, error) {
+	refuse := func(actor *int64, reason string) (store.User, error) {
 		s.log().InfoContext(ctx, "signin: refused", "method", method, "email", email, "ip", ip, "reason", reason)
 		s.audit(ctx, actor, store.ActionSignInFailed,
 			detail("method", method, "email", email, "ip", ip, "subject", subject, "reason", reason))
-		return "", store.User{}, ErrNotAllowed
+		return store.User{}, ErrNotAllowed
 	}
 	addr, err := NormalizeEmail(email)
 	if err != nil {
@@ -386,17 +377,16 @@ func (s *Service) SignInVerified(ctx context.Context, email, method, subject, ip
 	case errors.Is(err, store.ErrNotFound):
 		return refuse(nil, "unknown_user")
 	case err != nil:
-		return "", store.User{}, fmt.Errorf("signin: %s: %w", method, err)
+		return store.User{}, fmt.Errorf("signin: %s: %w", method, err)
 	}
 	if !s.DomainAllowed(addr) {
 		return refuse(&u.ID, "domain_not_allowed")
 	}
-	token, err := s.startSession(ctx, u, detail("method", method, "ip", ip, "subject", subject))
-	if err != nil {
-		return "", store.User{}, fmt.Errorf("signin: %s: %w", method, err)
+	if err := s.auditSignIn(ctx, u, detail("method", method, "ip", ip, "subject", subject)); err != nil {
+		return store.User{}, fmt.Errorf("signin: %s: %w", method, err)
 	}
 	s.log().InfoContext(ctx, "signin: signed in", "method", method, "user", u.ID, "ip", ip)
-	return token, u, nil
+	return u, nil
 }
 
 // LocalPath keeps a post-sign-in redirect inside Studio: a path, not
@@ -412,48 +402,10 @@ func LocalPath(next string) string {
 	return next
 }
 
-// Session returns the user of a live session and records the activity
-// (extending the idle timeout, never the absolute one). Missing, expired
-// or idle sessions yield ErrNoSession.
-func (s *Service) Session(ctx context.Context, token string) (store.User, error) {
-	if token == "" {
-		return store.User{}, ErrNoSession
-	}
-	sess, err := s.Store.SessionByToken(ctx, token, s.idle(), s.absolute())
-	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, ErrNoSession
-	}
-	if err != nil {
-		return store.User{}, fmt.Errorf("signin: session: %w", err)
-	}
-	if err := s.Store.TouchSession(ctx, token); errors.Is(err, store.ErrNotFound) {
-		return store.User{}, ErrNoSession // signed out concurrently
-	} else if err != nil {
-		return store.User{}, fmt.Errorf("signin: session: %w", err)
-	}
-	u, err := s.Store.UserByID(ctx, sess.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, ErrNoSession
-	}
-	if err != nil {
-		return store.User{}, fmt.Errorf("signin: session: %w", err)
-	}
-	return u, nil
-}
-
-// SignOut ends one session. It is idempotent.
-func (s *Service) SignOut(ctx context.Context, token string) error {
-	if token == "" {
-		return nil
-	}
-	if err := s.Store.DeleteSession(ctx, token); err != nil {
-		return fmt.Errorf("signin: sign out: %w", err)
-	}
-	return nil
-}
-
-// SignOutEverywhere ends every session of userID (e.g. a lost laptop),
-// audits it, and reports how many sessions ended.
+// SignOutEverywhere ends every stored session of userID (e.g. a lost
+// laptop), audits it, and reports how many sessions ended. The caller must
+// also destroy the current request's session (scs.SessionManager.Destroy),
+// or the session manager would save it again at the end of the request.
 func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) (int64, error) {
 	var n int64
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {

@@ -2,105 +2,111 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 )
 
-// Session is a signed-in browser session. The bearer token itself is never
-// stored: the table keys on SHA-256(token). A plain hash suffices (no HMAC
-// key) because tokens are 256-bit random values, not guessable secrets.
-type Session struct {
-	UserID     int64
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time // absolute expiry fixed at creation
-}
+// SessionUserKey is the session value (an int64) naming the signed-in user.
+// Commit copies it into its own column so that DeleteUserSessions can end
+// every session of one user ("sign out everywhere").
+const SessionUserKey = "user_id"
 
-// NewSessionToken returns a fresh 256-bit random token, base64url encoded,
-// for use as a cookie value.
-func NewSessionToken() (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("store: session token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
+// DB is the session store of Studio's scs.SessionManager. The manager owns
+// tokens, timeouts and the encoded values; the store keeps one row per
+// session. The manager must use scs's default codec (gob), because Commit
+// decodes the data to find the user.
+//
+// Ending a session (Delete, DeleteUserSessions) leaves a tombstone row until
+// the session would have expired, rather than deleting it: scs saves a
+// session at the end of every request, so a request that loaded the session
+// just before a sign-out would otherwise commit it back to life. Commit never
+// revives a tombstone and Find never returns one; Prune removes them.
+var _ scs.CtxStore = (*DB)(nil)
 
-func hashToken(token string) []byte {
+// sessionKey is what the table keys on: SHA-256 of the bearer token, so a
+// database leak yields no usable cookies. A plain hash suffices (no HMAC
+// key) because scs tokens are 256-bit random values, not guessable secrets.
+func sessionKey(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
 
-// CreateSession records a session for token that expires absolutely after
-// absolute. A token collision yields ErrConflict.
-func (o ops) CreateSession(ctx context.Context, token string, userID int64, absolute time.Duration) (Session, error) {
-	if token == "" || absolute <= 0 {
-		return Session{}, fmt.Errorf("store: create session: %w: empty token or non-positive timeout", ErrInvalid)
+// FindCtx returns the data of a live session. Expiry is compared with the
+// store's clock (DB.Now), so tests can fake time; an expired row is
+// indistinguishable from a missing one.
+func (db *DB) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var data []byte
+	err := db.queryRow(ctx, `SELECT data FROM scs_sessions WHERE token_hash = ? AND expiry > ? AND NOT ended`,
+		sessionKey(token), ms(db.now())).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
 	}
-	now := o.now()
-	s := Session{
-		UserID:     userID,
-		CreatedAt:  fromMS(ms(now)),
-		LastSeenAt: fromMS(ms(now)),
-		ExpiresAt:  fromMS(ms(now.Add(absolute))),
-	}
-	_, err := o.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hashToken(token), userID, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	if err != nil {
-		return Session{}, fmt.Errorf("store: create session for user %d: %w", userID, mapErr(err))
+		return nil, false, fmt.Errorf("store: find session: %w", err)
 	}
-	return s, nil
+	return data, true, nil
 }
 
-// SessionByToken returns the live session for token. The WHERE clause
-// enforces both timeouts, so an expired row is indistinguishable from a
-// missing one (ErrNotFound): idle is measured from last_seen_at; absolute
-// from created_at, in addition to the expires_at fixed at creation, so that
-// shortening the configured timeout takes effect on existing sessions.
-func (o ops) SessionByToken(ctx context.Context, token string, idle, absolute time.Duration) (Session, error) {
-	if idle <= 0 || absolute <= 0 {
-		return Session{}, fmt.Errorf("store: session: %w: non-positive timeout", ErrInvalid)
-	}
-	now := o.now()
-	var s Session
-	var created, seen, expires int64
-	err := o.queryRow(ctx, `SELECT user_id, created_at, last_seen_at, expires_at FROM sessions
-WHERE token_hash = ? AND last_seen_at > ? AND created_at > ? AND expires_at > ?`,
-		hashToken(token), ms(now.Add(-idle)), ms(now.Add(-absolute)), ms(now)).
-		Scan(&s.UserID, &created, &seen, &expires)
+// CommitCtx saves a session's data and expiry, replacing any earlier
+// version of the same session unless that session has been ended.
+func (db *DB) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	_, values, err := scs.GobCodec{}.Decode(data)
 	if err != nil {
-		return Session{}, fmt.Errorf("store: session: %w", mapErr(err))
+		return fmt.Errorf("store: commit session: %w", err)
 	}
-	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
-	return s, nil
+	// NULL until sign-in: a session without a user is nobody's to end.
+	var userID sql.NullInt64
+	if id, ok := values[SessionUserKey].(int64); ok {
+		userID = sql.NullInt64{Int64: id, Valid: true}
+	}
+	_, err = db.exec(ctx, `INSERT INTO scs_sessions (token_hash, data, expiry, user_id) VALUES (?, ?, ?, ?)
+ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, user_id = excluded.user_id
+WHERE NOT scs_sessions.ended`,
+		sessionKey(token), data, ms(expiry), userID)
+	if err != nil {
+		return fmt.Errorf("store: commit session: %w", mapErr(err))
+	}
+	return nil
 }
 
-// TouchSession records activity now, extending the idle window (never the
-// absolute one). ErrNotFound if the session does not exist.
-func (o ops) TouchSession(ctx context.Context, token string) error {
-	res, err := o.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(o.now()), hashToken(token))
-	if err != nil {
-		return fmt.Errorf("store: touch session: %w", err)
-	}
-	return mustAffect(res, "store: touch session")
-}
-
-// DeleteSession signs one session out. Deleting a missing session is not an
-// error: sign-out is idempotent.
-func (o ops) DeleteSession(ctx context.Context, token string) error {
-	if _, err := o.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
+// DeleteCtx ends one session, leaving a tombstone. Ending a missing
+// session is not an error: sign-out is idempotent.
+func (db *DB) DeleteCtx(ctx context.Context, token string) error {
+	if _, err := db.exec(ctx, `UPDATE scs_sessions SET ended = TRUE, data = ? WHERE token_hash = ?`,
+		[]byte{}, sessionKey(token)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
 }
 
-// DeleteUserSessions signs a user out everywhere and reports how many
-// sessions were ended.
+// Find, Commit and Delete complete scs.Store; the manager always calls the
+// context variants, which these forward to.
+
+// Find is FindCtx without a context.
+func (db *DB) Find(token string) ([]byte, bool, error) {
+	return db.FindCtx(context.Background(), token)
+}
+
+// Commit is CommitCtx without a context.
+func (db *DB) Commit(token string, data []byte, expiry time.Time) error {
+	return db.CommitCtx(context.Background(), token, data, expiry)
+}
+
+// Delete is DeleteCtx without a context.
+func (db *DB) Delete(token string) error {
+	return db.DeleteCtx(context.Background(), token)
+}
+
+// DeleteUserSessions signs a user out everywhere, leaving tombstones (see
+// DB), and reports how many live sessions were ended.
 func (o ops) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
-	res, err := o.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	res, err := o.exec(ctx, `UPDATE scs_sessions SET ended = TRUE, data = ? WHERE user_id = ? AND NOT ended AND expiry > ?`,
+		[]byte{}, userID, ms(o.now()))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete sessions of user %d: %w", userID, err)
 	}

@@ -1,180 +1,130 @@
 package store
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestSessionToken(t *testing.T) {
-	a, err := NewSessionToken()
+// sessionData encodes values the way the session manager does.
+func sessionData(t *testing.T, values map[string]any) []byte {
+	t.Helper()
+	b, err := scs.GobCodec{}.Encode(t0.Add(time.Hour), values)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := NewSessionToken()
-	if len(a) != 43 || a == b {
-		t.Errorf("tokens %q, %q: want distinct 43-char base64url", a, b)
-	}
+	return b
 }
 
-func TestSessionsStoreOnlyHash(t *testing.T) {
+func TestSessionStoreFindCommitDelete(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialect) {
 		ctx := context.Background()
 		db, _ := openTestDB(t, d)
 		u := mustUser(t, db, "u@x.sg")
-		tok := "raw-secret-token"
-		if _, err := db.CreateSession(ctx, tok, u.ID, time.Hour); err != nil {
+		if _, found, err := db.FindCtx(ctx, "tok"); err != nil || found {
+			t.Fatalf("Find before Commit = %v, %v; want not found", found, err)
+		}
+		anon := sessionData(t, map[string]any{"note": "before sign-in"})
+		if err := db.CommitCtx(ctx, "tok", anon, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		var n int
-		if err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT COUNT(*) FROM sessions WHERE token_hash = ? OR CAST(token_hash AS TEXT) = ?`), []byte(tok), tok).Scan(&n); err != nil {
+		got, found, err := db.FindCtx(ctx, "tok")
+		if err != nil || !found || !bytes.Equal(got, anon) {
+			t.Fatalf("Find = %v, %v; want the committed data", found, err)
+		}
+		// A second Commit replaces data, expiry and user.
+		signed := sessionData(t, map[string]any{SessionUserKey: u.ID})
+		if err := db.CommitCtx(ctx, "tok", signed, t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if n != 0 {
-			t.Error("raw token stored in sessions table")
+		if got, _, _ := db.FindCtx(ctx, "tok"); !bytes.Equal(got, signed) {
+			t.Error("Find after second Commit: old data")
 		}
-		if _, err := db.CreateSession(ctx, tok, u.ID, time.Hour); !errors.Is(err, ErrConflict) {
-			t.Errorf("duplicate token err = %v, want ErrConflict", err)
+		// The context-free scs.Store methods are the same store.
+		if got, found, err := db.Find("tok"); err != nil || !found || !bytes.Equal(got, signed) {
+			t.Errorf("Find = %v, %v", found, err)
 		}
-		if _, err := db.CreateSession(ctx, "t2", 9999, time.Hour); !errors.Is(err, ErrNotFound) {
-			t.Errorf("unknown user err = %v, want ErrNotFound", err)
+		if err := db.Delete("tok"); err != nil {
+			t.Fatal(err)
 		}
-		if _, err := db.CreateSession(ctx, "", u.ID, time.Hour); !errors.Is(err, ErrInvalid) {
-			t.Errorf("empty token err = %v, want ErrInvalid", err)
+		if _, found, err := db.FindCtx(ctx, "tok"); err != nil || found {
+			t.Errorf("Find after Delete = %v, %v; want not found", found, err)
+		}
+		if err := db.DeleteCtx(ctx, "tok"); err != nil {
+			t.Errorf("second Delete: %v", err)
+		}
+		if err := db.CommitCtx(ctx, "bad", []byte("not gob"), t0.Add(time.Hour)); err == nil {
+			t.Error("Commit of undecodable data succeeded")
 		}
 	})
 }
 
-func TestSessionTimeouts(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, d dialect) {
-		const (
-			idle     = 30 * time.Minute
-			absolute = 8 * time.Hour
-		)
-		// Each step advances the clock, optionally touches, then checks.
-		type step struct {
-			advance time.Duration
-			touch   bool
-			alive   bool
-		}
-		tests := []struct {
-			name  string
-			steps []step
-		}{
-			{"fresh", []step{{0, false, true}}},
-			{"just inside idle", []step{{idle - time.Millisecond, false, true}}},
-			{"idle expired", []step{{idle, false, false}}},
-			{"touch keeps alive", []step{{20 * time.Minute, true, true}, {20 * time.Minute, false, true}, {20 * time.Minute, false, false}}},
-			{"absolute wins over touches", func() []step {
-				var s []step
-				for i := 0; i < 31; i++ { // 31 * 15m = 7h45m
-					s = append(s, step{15 * time.Minute, true, true})
-				}
-				return append(s, step{15 * time.Minute, false, false}) // 8h
-			}()},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				ctx := context.Background()
-				db, clk := openTestDB(t, d)
-				u := mustUser(t, db, "u@x.sg")
-				created, err := db.CreateSession(ctx, "tok", u.ID, absolute)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := Session{UserID: u.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(absolute)}
-				if diff := cmp.Diff(want, created); diff != "" {
-					t.Fatalf("CreateSession (-want +got):\n%s", diff)
-				}
-				for i, st := range tt.steps {
-					clk.Advance(st.advance)
-					if st.touch {
-						if err := db.TouchSession(ctx, "tok"); err != nil {
-							t.Fatalf("step %d: TouchSession: %v", i, err)
-						}
-					}
-					s, err := db.SessionByToken(ctx, "tok", idle, absolute)
-					if st.alive {
-						if err != nil {
-							t.Fatalf("step %d (t+%v): SessionByToken: %v", i, clk.Now().Sub(t0), err)
-						}
-						if s.UserID != u.ID {
-							t.Fatalf("step %d: user %d", i, s.UserID)
-						}
-					} else if !errors.Is(err, ErrNotFound) {
-						t.Fatalf("step %d (t+%v): err = %v, want ErrNotFound", i, clk.Now().Sub(t0), err)
-					}
-				}
-			})
-		}
-	})
-}
-
-func TestSessionShortenedAbsoluteApplies(t *testing.T) {
+func TestSessionStoreExpiry(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialect) {
 		ctx := context.Background()
 		db, clk := openTestDB(t, d)
-		u := mustUser(t, db, "u@x.sg")
-		if _, err := db.CreateSession(ctx, "tok", u.ID, 24*time.Hour); err != nil {
+		if err := db.Commit("tok", sessionData(t, nil), t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		clk.Advance(2 * time.Hour)
-		if err := db.TouchSession(ctx, "tok"); err != nil {
-			t.Fatal(err)
+		clk.Advance(time.Minute - time.Millisecond)
+		if _, found, _ := db.FindCtx(ctx, "tok"); !found {
+			t.Error("session gone before its expiry")
 		}
-		if _, err := db.SessionByToken(ctx, "tok", time.Hour, time.Hour); !errors.Is(err, ErrNotFound) {
-			t.Errorf("err = %v, want ErrNotFound under a shortened absolute timeout", err)
+		clk.Advance(time.Millisecond)
+		if _, found, err := db.FindCtx(ctx, "tok"); err != nil || found {
+			t.Errorf("Find at expiry = %v, %v; want not found", found, err)
 		}
 	})
 }
 
-func TestSignOut(t *testing.T) {
+func TestSessionStoreOnlyHash(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialect) {
 		ctx := context.Background()
 		db, _ := openTestDB(t, d)
-		u := mustUser(t, db, "u@x.sg")
-		other := mustUser(t, db, "o@x.sg")
-		for _, tok := range []string{"a", "b", "c"} {
-			if _, err := db.CreateSession(ctx, tok, u.ID, time.Hour); err != nil {
+		const tok = "raw-secret-token"
+		if err := db.CommitCtx(ctx, tok, sessionData(t, nil), t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var key []byte
+		if err := db.sql.QueryRowContext(ctx, `SELECT token_hash FROM scs_sessions`).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(key, []byte(tok)) || len(key) != 32 {
+			t.Errorf("stored key %x: want a 32-byte SHA-256, not the token", key)
+		}
+	})
+}
+
+func TestDeleteUserSessions(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		db, _ := openTestDB(t, d)
+		alice, bob := mustUser(t, db, "alice@x.sg"), mustUser(t, db, "bob@x.sg")
+		commit := func(tok string, values map[string]any) {
+			t.Helper()
+			if err := db.CommitCtx(ctx, tok, sessionData(t, values), t0.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.CreateSession(ctx, "other", other.ID, time.Hour); err != nil {
-			t.Fatal(err)
-		}
-		alive := func(tok string) bool {
-			_, err := db.SessionByToken(ctx, tok, time.Hour, time.Hour)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				t.Fatal(err)
-			}
-			return err == nil
-		}
-
-		if err := db.DeleteSession(ctx, "a"); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.DeleteSession(ctx, "a"); err != nil {
-			t.Errorf("second DeleteSession: %v (want idempotent)", err)
-		}
-		if alive("a") || !alive("b") {
-			t.Error("DeleteSession removed the wrong session")
-		}
-		if err := db.TouchSession(ctx, "a"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("TouchSession deleted err = %v", err)
-		}
-
-		n, err := db.DeleteUserSessions(ctx, u.ID)
+		commit("a1", map[string]any{SessionUserKey: alice.ID})
+		commit("a2", map[string]any{SessionUserKey: alice.ID, "other": "x"})
+		commit("b1", map[string]any{SessionUserKey: bob.ID})
+		commit("anon", nil)
+		n, err := db.DeleteUserSessions(ctx, alice.ID)
 		if err != nil || n != 2 {
 			t.Fatalf("DeleteUserSessions = %d, %v; want 2", n, err)
 		}
-		if alive("b") || alive("c") {
-			t.Error("sessions survived sign-out everywhere")
+		alive := map[string]bool{}
+		for _, tok := range []string{"a1", "a2", "b1", "anon"} {
+			_, alive[tok], _ = db.FindCtx(ctx, tok)
 		}
-		if !alive("other") {
-			t.Error("another user's session was signed out")
+		want := map[string]bool{"a1": false, "a2": false, "b1": true, "anon": true}
+		if diff := cmp.Diff(want, alive); diff != "" {
+			t.Errorf("sessions alive (-want +got):\n%s", diff)
 		}
 	})
 }
@@ -183,11 +133,10 @@ func TestPrune(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d dialect) {
 		ctx := context.Background()
 		db, clk := openTestDB(t, d)
-		u := mustUser(t, db, "u@x.sg")
-		if _, err := db.CreateSession(ctx, "short", u.ID, time.Minute); err != nil {
+		if err := db.CommitCtx(ctx, "short", sessionData(t, nil), t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateSession(ctx, "long", u.ID, time.Hour); err != nil {
+		if err := db.CommitCtx(ctx, "long", sessionData(t, nil), t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.CreateOTP(ctx, "u@x.sg", []byte("h"), time.Minute); err != nil {
@@ -207,10 +156,47 @@ func TestPrune(t *testing.T) {
 			}
 			return n
 		}
-		got := map[string]int{"sessions": count("sessions"), "otp_codes": count("otp_codes"), "rate_counters": count("rate_counters")}
-		want := map[string]int{"sessions": 1, "otp_codes": 0, "rate_counters": 0}
+		got := map[string]int{"scs_sessions": count("scs_sessions"), "otp_codes": count("otp_codes"), "rate_counters": count("rate_counters")}
+		want := map[string]int{"scs_sessions": 1, "otp_codes": 0, "rate_counters": 0}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("rows after Prune (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestSessionStoreNoRevival: a request that loaded a session before it was
+// ended, and saves it afterwards, does not bring it back.
+func TestSessionStoreNoRevival(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		ctx := context.Background()
+		db, _ := openTestDB(t, d)
+		u := mustUser(t, db, "u@x.sg")
+		data := sessionData(t, map[string]any{SessionUserKey: u.ID})
+		for _, tok := range []string{"signed-out", "everywhere"} {
+			if err := db.CommitCtx(ctx, tok, data, t0.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.DeleteCtx(ctx, "signed-out"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.DeleteUserSessions(ctx, u.ID); err != nil || n != 1 {
+			t.Fatalf("DeleteUserSessions = %d, %v; want 1 (the signed-out one is already ended)", n, err)
+		}
+		for _, tok := range []string{"signed-out", "everywhere"} {
+			if err := db.CommitCtx(ctx, tok, data, t0.Add(time.Hour)); err != nil {
+				t.Fatalf("late Commit of %s: %v", tok, err)
+			}
+			if _, found, err := db.FindCtx(ctx, tok); err != nil || found {
+				t.Errorf("%s: Find after a late Commit = %v, %v; want not found", tok, found, err)
+			}
+		}
+		var data2 []byte
+		if err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT data FROM scs_sessions WHERE token_hash = ?`), sessionKey("everywhere")).Scan(&data2); err != nil {
+			t.Fatal(err)
+		}
+		if len(data2) != 0 {
+			t.Error("an ended session kept its data")
 		}
 	})
 }

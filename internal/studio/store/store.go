@@ -323,13 +323,14 @@ func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
-// Prune deletes rows that can never matter again: expired sessions, expired
-// or used OTP codes and finished rate-counter windows. Run it periodically;
+// Prune deletes rows that can never matter again: expired sessions (and
+// the tombstones of ended ones), expired or used OTP codes and finished
+// rate-counter windows. Run it periodically;
 // correctness never depends on it.
 func (o ops) Prune(ctx context.Context) error {
 	now := o.now().UnixMilli()
 	for _, q := range []string{
-		`DELETE FROM sessions WHERE expires_at <= ?`,
+		`DELETE FROM scs_sessions WHERE expiry <= ?`,
 		`DELETE FROM otp_codes WHERE expires_at <= ? OR used = TRUE`,
 		`DELETE FROM rate_counters WHERE expires_at <= ?`,
 	} {

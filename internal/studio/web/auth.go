@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -75,7 +77,7 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) {
 	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: signin.LocalPath(r.PostFormValue("next"))}
 	code := strings.Join(strings.Fields(r.PostFormValue("code")), "")
-	token, _, err := s.cfg.SignIn.Verify(r.Context(), d.Email, code, clientIP(r))
+	u, err := s.cfg.SignIn.Verify(r.Context(), d.Email, code, clientIP(r))
 	if err != nil {
 		v := s.newView(r, "Enter your sign-in code", d)
 		status := http.StatusUnauthorized
@@ -94,18 +96,30 @@ func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "code", v)
 		return
 	}
-	signin.SetSessionCookie(w, token, s.cfg.Secure)
+	if err := s.startSession(r.Context(), u); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }
 
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
-	if token, _ := r.Context().Value(tokenKey).(string); token != "" {
-		if err := s.cfg.SignIn.SignOut(r.Context(), token); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+// startSession makes the request's session u's. The token is renewed first
+// (the old one deleted), so a token planted or seen before sign-in
+// (session fixation) is worthless afterwards.
+func (s *Server) startSession(ctx context.Context, u store.User) error {
+	if err := s.cfg.Sessions.RenewToken(ctx); err != nil {
+		return fmt.Errorf("start session for user %d: %w", u.ID, err)
 	}
-	signin.ClearSessionCookie(w)
+	s.cfg.Sessions.Put(ctx, signin.UserIDKey, u.ID)
+	return nil
+}
+
+// signOut ends this session; the session manager expires the cookie.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := s.cfg.Sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
@@ -117,7 +131,12 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	signin.ClearSessionCookie(w)
+	// The stored row is gone already; Destroy stops the manager saving it
+	// again at the end of this request, and expires the cookie.
+	if err := s.cfg.Sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
@@ -145,9 +164,9 @@ func (s *Server) finishOIDC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := s.cfg.OIDC.Finish(r.Context(), w, r)
-	var token string
+	var u store.User
 	if err == nil {
-		token, _, err = oidc.SignIn(r.Context(), s.cfg.SignIn, id, clientIP(r))
+		u, err = oidc.SignIn(r.Context(), s.cfg.SignIn, id, clientIP(r))
 	}
 	if err != nil {
 		if !errors.Is(err, oidc.ErrNotAllowed) {
@@ -158,6 +177,9 @@ func (s *Server) finishOIDC(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "signin", v)
 		return
 	}
-	signin.SetSessionCookie(w, token, s.cfg.Secure)
+	if err := s.startSession(r.Context(), u); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, id.Next, http.StatusSeeOther)
 }

@@ -69,7 +69,8 @@ func TestSignInOverHTTP(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("right code: %d", res.StatusCode)
 		}
-		if ck := res.Header.Get("Set-Cookie"); !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") {
+		if ck := res.Header.Get("Set-Cookie"); !strings.HasPrefix(ck, signin.CookieName+"=") || !strings.Contains(ck, "HttpOnly") ||
+			!strings.Contains(ck, "SameSite=Lax") || !strings.Contains(ck, "Path=/") || strings.Contains(ck, "Max-Age") || strings.Contains(ck, "Expires") {
 			t.Errorf("session cookie attributes: %q", ck)
 		}
 		dash := h.get(c, "/")
@@ -80,9 +81,14 @@ func TestSignInOverHTTP(t *testing.T) {
 		if res := h.post(h.client(), "/signin/code", url.Values{"email": {h.admin.Email}, "code": {code}}); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("reused code: %d, want 401", res.StatusCode)
 		}
+		tok := sessionCookie(h, c)
 		h.post(c, "/signout", nil)
 		if res := h.get(c, "/"); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("dashboard after sign-out: %d, want a redirect", res.StatusCode)
+		}
+		// The token is dead on the server, not just gone from the browser.
+		if res := h.get(withSessionCookie(h, h.client(), tok), "/"); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("dashboard with the signed-out token: %d, want a redirect", res.StatusCode)
 		}
 		es, err := h.db.AuditForSite(context.Background(), h.site.ID, 10, 0)
 		if err != nil || len(es) == 0 {

@@ -44,6 +44,13 @@ func exampleSite(t testing.TB) string {
 
 func newHarness(t testing.TB, dsn string) *harness {
 	t.Helper()
+	return newHarnessWith(t, dsn, nil)
+}
+
+// newHarnessWith is newHarness with tune applied to the server's Config
+// first (for example to shorten session timeouts).
+func newHarnessWith(t testing.TB, dsn string, tune func(cfg *Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -52,7 +59,11 @@ func newHarness(t testing.TB, dsn string) *harness {
 	t.Cleanup(func() { db.Close() })
 	h := &harness{t: t, db: db, outbox: signin.NewDevOutbox(nil, 1000), dataDir: t.TempDir()}
 	svc := &signin.Service{Store: db, Mailer: h.outbox, Key: []byte("0123456789abcdef0123456789abcdef")}
-	h.srv, err = New(ctx, Config{DataDir: h.dataDir, DB: db, SignIn: svc})
+	cfg := Config{DataDir: h.dataDir, DB: db, SignIn: svc}
+	if tune != nil {
+		tune(&cfg)
+	}
+	h.srv, err = New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"isomer.dev/isomer/internal/studio/signin"
 	"isomer.dev/isomer/internal/studio/store"
 )
 
@@ -214,7 +212,3 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
 }
-
-func sessionToken(r *http.Request, secure bool) string { return signin.SessionToken(r, secure) }
-
-func isNoSession(err error) bool { return errors.Is(err, signin.ErrNoSession) }

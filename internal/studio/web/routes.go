@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"isomer.dev/isomer/internal/studio/signin"
 	"isomer.dev/isomer/internal/studio/store"
 )
 
@@ -95,26 +96,31 @@ type ctxKey int
 
 const (
 	userKey ctxKey = iota
-	tokenKey
 	siteKey
 	roleKey
 )
 
-// withSession resolves the session cookie, if any, into the request's user.
+// withSession loads the request's session (saving it, with a fresh idle
+// deadline, when the response starts) and resolves its user, if any, into
+// the request's user. A user that no longer exists means signed out.
 func (s *Server) withSession(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setSecurityHeaders(w)
-		if token := sessionToken(r, s.cfg.Secure); token != "" {
-			u, err := s.cfg.SignIn.Session(r.Context(), token)
-			if err == nil {
-				ctx := context.WithValue(r.Context(), userKey, u)
-				ctx = context.WithValue(ctx, tokenKey, token)
-				r = r.WithContext(ctx)
-			} else if !isNoSession(err) {
-				s.log.Error("session lookup", "err", err)
+	load := s.cfg.Sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := s.cfg.Sessions.GetInt64(r.Context(), signin.UserIDKey); id != 0 {
+			u, err := s.cfg.DB.UserByID(r.Context(), id)
+			switch {
+			case err == nil:
+				r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+			case !errors.Is(err, store.ErrNotFound):
+				s.log.Error("session user lookup", "user", id, "err", err)
 			}
 		}
 		next.ServeHTTP(w, r)
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Before loading, so the error page of a failed session load has
+		// them too.
+		setSecurityHeaders(w)
+		load.ServeHTTP(w, r)
 	})
 }
 

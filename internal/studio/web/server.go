@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/alexedwards/scs/v2"
+
 	"isomer.dev/isomer/internal/studio/oidc"
 	"isomer.dev/isomer/internal/studio/preview"
 	"isomer.dev/isomer/internal/studio/signin"
@@ -36,6 +38,11 @@ type Config struct {
 	// Secure says Studio is reached over https: cookies get Secure and the
 	// __Host- prefix.
 	Secure bool
+	// Sessions is the session manager; nil means
+	// signin.NewSessionManager(DB, Secure). New points its ErrorFunc at
+	// Studio's error page, so a session store failure is logged like any
+	// other.
+	Sessions *scs.SessionManager
 	// OIDC, when set, offers single sign-on with the agency's identity
 	// provider next to emailed codes; OIDCLabel names it on the button.
 	OIDC      *oidc.Provider
@@ -84,7 +91,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Sessions == nil {
+		cfg.Sessions = signin.NewSessionManager(cfg.DB, cfg.Secure)
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, pages: p, sites: map[int64]*siteState{}}
+	cfg.Sessions.ErrorFunc = s.serverError
 	if err := s.reconcileAll(ctx); err != nil {
 		return nil, err
 	}
