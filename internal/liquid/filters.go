@@ -275,27 +275,11 @@ func stripHTML(s string) string {
 	return reStripTags.ReplaceAllString(reStripBlocks.ReplaceAllString(s, ""), "")
 }
 
+// cgiHTMLEscaper is Ruby's CGI.escapeHTML table.
+var cgiHTMLEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
 // escapeHTML is Ruby's CGI.escapeHTML.
-func escapeHTML(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
-			b.WriteString("&#39;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func escapeHTML(s string) string { return cgiHTMLEscaper.Replace(s) }
 
 // escapeOnce escapes like escape but leaves existing entities alone.
 func escapeOnce(s string) string {

@@ -264,27 +264,11 @@ func (e *Engine) markdownify(s string) (string, error) {
 	return string(out), nil
 }
 
+// xmlEscaper is String#encode(xml: :attr)'s table.
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
+
 // xmlEscape is Jekyll's xml_escape (String#encode(xml: :attr) unquoted).
-func xmlEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
-			b.WriteString("&apos;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 
 // itemProperty is Jekyll's item_property: a (dotted) property, with
 // integer- and float-looking strings turned into numbers for comparison.

@@ -119,29 +119,27 @@ func (r *htmlRenderer) document(w util.BufWriter, _ []byte, _ ast.Node, _ bool) 
 	return ast.WalkContinue, nil
 }
 
+// element writes n's opening tag with its attributes when entering and its
+// closing tag when leaving, each followed by what kramdown puts after it.
+func element(w util.BufWriter, n ast.Node, entering bool, tag, afterOpen, afterClose string) (ast.WalkStatus, error) {
+	if entering {
+		w.WriteString("<" + tag)
+		attrs(w, n)
+		w.WriteString(afterOpen)
+	} else {
+		w.WriteString("</" + tag + ">" + afterClose)
+	}
+	return ast.WalkContinue, nil
+}
+
 func (r *htmlRenderer) container(tag string) renderer.NodeRendererFunc {
 	return func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			w.WriteString("<" + tag)
-			attrs(w, n)
-			w.WriteString(">\n")
-		} else {
-			w.WriteString("</" + tag + ">\n")
-		}
-		return ast.WalkContinue, nil
+		return element(w, n, entering, tag, ">\n", "\n")
 	}
 }
 
 func (r *htmlRenderer) heading(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	tag := "h" + strconv.Itoa(n.(*ast.Heading).Level)
-	if entering {
-		w.WriteString("<" + tag)
-		attrs(w, n)
-		w.WriteByte('>')
-	} else {
-		w.WriteString("</" + tag + ">\n")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, "h"+strconv.Itoa(n.(*ast.Heading).Level), ">", "\n")
 }
 
 func (r *htmlRenderer) paragraph(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -151,14 +149,7 @@ func (r *htmlRenderer) paragraph(w util.BufWriter, src []byte, n ast.Node, enter
 		}
 		return ast.WalkSkipChildren, nil
 	}
-	if entering {
-		w.WriteString("<p")
-		attrs(w, n)
-		w.WriteByte('>')
-	} else {
-		w.WriteString("</p>\n")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, "p", ">", "\n")
 }
 
 func (r *htmlRenderer) textBlock(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -182,14 +173,7 @@ func (r *htmlRenderer) list(w util.BufWriter, _ []byte, n ast.Node, entering boo
 	if n.(*ast.List).IsOrdered() {
 		tag = "ol"
 	}
-	if entering {
-		w.WriteString("<" + tag)
-		attrs(w, n)
-		w.WriteString(">\n")
-	} else {
-		w.WriteString("</" + tag + ">\n")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, tag, ">\n", "\n")
 }
 
 func (r *htmlRenderer) listItem(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -211,14 +195,7 @@ func (r *htmlRenderer) listItem(w util.BufWriter, _ []byte, n ast.Node, entering
 }
 
 func (r *htmlRenderer) dt(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		w.WriteString("<dt")
-		attrs(w, n)
-		w.WriteByte('>')
-	} else {
-		w.WriteString("</dt>\n")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, "dt", ">", "\n")
 }
 
 // codeBlock writes rouge's markup. Token highlighting is not reproduced:
@@ -521,25 +498,11 @@ func (r *htmlRenderer) emphasis(w util.BufWriter, _ []byte, n ast.Node, entering
 	if n.(*ast.Emphasis).Level == 2 {
 		tag = "strong"
 	}
-	if entering {
-		w.WriteString("<" + tag)
-		attrs(w, n)
-		w.WriteByte('>')
-	} else {
-		w.WriteString("</" + tag + ">")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, tag, ">", "")
 }
 
 func (r *htmlRenderer) strike(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		w.WriteString("<del")
-		attrs(w, n)
-		w.WriteByte('>')
-	} else {
-		w.WriteString("</del>")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, "del", ">", "")
 }
 
 // destination undoes goldmark's escapes but, like kramdown, does not
@@ -738,14 +701,7 @@ func (r *htmlRenderer) abbr(w util.BufWriter, _ []byte, n ast.Node, entering boo
 }
 
 func (r *htmlRenderer) table(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		w.WriteString("<table")
-		attrs(w, n)
-		w.WriteString(">\n")
-	} else {
-		w.WriteString("</table>\n")
-	}
-	return ast.WalkContinue, nil
+	return element(w, n, entering, "table", ">\n", "\n")
 }
 
 func (r *htmlRenderer) tableSection(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {

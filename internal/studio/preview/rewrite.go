@@ -351,6 +351,22 @@ func (w rewriter) css(src []byte) []byte {
 		copied = at
 	}
 	n := len(src)
+	// quoted skips spaces from j and, if a quoted string follows, prefixes
+	// it when root-relative and returns the index after it with done set;
+	// otherwise it returns the first non-space index.
+	quoted := func(j int) (next int, done bool) {
+		for j < n && isCSSSpace(src[j]) {
+			j++
+		}
+		if j < n && (src[j] == '"' || src[j] == '\'') {
+			end, content := cssString(src, j)
+			if w.cssRootRelative(content) {
+				insert(j + 1)
+			}
+			return end, true
+		}
+		return j, false
+	}
 	for i := 0; i < n; {
 		c := src[i]
 		switch {
@@ -366,16 +382,9 @@ func (w rewriter) css(src []byte) []byte {
 		case c == '"' || c == '\'':
 			i, _ = cssString(src, i)
 		case (c == 'u' || c == 'U') && i+4 <= n && bytes.EqualFold(src[i:i+4], []byte("url(")) && (i == 0 || !isCSSIdent(src[i-1])):
-			j := i + 4
-			for j < n && isCSSSpace(src[j]) {
-				j++
-			}
-			if j < n && (src[j] == '"' || src[j] == '\'') {
-				end, content := cssString(src, j)
-				if w.cssRootRelative(content) {
-					insert(j + 1)
-				}
-				i = end
+			j, done := quoted(i + 4)
+			if done {
+				i = j
 				continue
 			}
 			end := j
@@ -390,19 +399,7 @@ func (w rewriter) css(src []byte) []byte {
 			}
 			i = end
 		case c == '@' && i+7 <= n && bytes.EqualFold(src[i:i+7], []byte("@import")):
-			j := i + 7
-			for j < n && isCSSSpace(src[j]) {
-				j++
-			}
-			if j < n && (src[j] == '"' || src[j] == '\'') {
-				end, content := cssString(src, j)
-				if w.cssRootRelative(content) {
-					insert(j + 1)
-				}
-				i = end
-				continue
-			}
-			i = j
+			i, _ = quoted(i + 7)
 		default:
 			i++
 		}

@@ -54,6 +54,7 @@ type Result struct {
 	Parent   string   // the head the commit was built on
 	Merged   []string // files merged with changes made since Base
 	NoChange bool     // the ops changed nothing; no commit was made
+	Summary  string   // the commit's subject line
 }
 
 // Conflict is one file a save could not merge. Nil content means the file
@@ -214,7 +215,7 @@ func (r *Repo) saveOnce(ctx context.Context, c Change) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg := commitMessage(c, base, a.merged)
+	subject, msg := commitMessage(c, base, a.merged)
 	commit, err := r.commitTree(ctx, tree, []string{head}, c.Author, msg)
 	if err != nil {
 		return Result{}, err
@@ -222,7 +223,7 @@ func (r *Repo) saveOnce(ctx context.Context, c Change) (Result, error) {
 	if err := r.moveBranch(ctx, c.Branch, commit, head); err != nil {
 		return Result{}, err
 	}
-	return Result{Rev: commit, Parent: head, Merged: a.merged}, nil
+	return Result{Rev: commit, Parent: head, Merged: a.merged, Summary: subject}, nil
 }
 
 // moveBranch is the only way a branch changes: compare-and-swap from old to
@@ -462,14 +463,16 @@ func (r *Repo) mergeFile(ctx context.Context, base, head, mine []byte) ([]byte, 
 }
 
 // commitMessage is structured so history can be read by people and parsed
-// by Studio: a summary line, the editor's note, then trailers.
-func commitMessage(c Change, base string, merged []string) string {
+// by Studio: a summary line, the editor's note, then trailers. It returns
+// the summary line too.
+func commitMessage(c Change, base string, merged []string) (string, string) {
 	var b strings.Builder
 	subject := c.Summary
 	if subject == "" {
 		subject = summary(c.Ops)
 	}
-	b.WriteString(strings.Join(strings.Fields(clean(subject)), " "))
+	subject = strings.Join(strings.Fields(clean(subject)), " ")
+	b.WriteString(subject)
 	b.WriteString("\n\n")
 	if m := strings.TrimSpace(clean(c.Message)); m != "" {
 		b.WriteString(m)
@@ -480,7 +483,7 @@ func commitMessage(c Change, base string, merged []string) string {
 	for _, p := range merged {
 		fmt.Fprintf(&b, "Studio-Merged: %s\n", p)
 	}
-	return b.String()
+	return subject, b.String()
 }
 
 func summary(ops []Op) string {

@@ -20,10 +20,6 @@ func yamlString(s string) string {
 	return strings.TrimSuffix(string(out), "\n")
 }
 
-// slugPart is the CMS's default permalink segment for a title: lowercase,
-// runs of other characters become one dash.
-func slugPart(title string) string { return Slugify(title) }
-
 // collectionYML is a new folder's collection.yml, as the CMS writes it.
 func collectionYML(name string, order []string) string {
 	var b strings.Builder

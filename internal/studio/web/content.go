@@ -490,7 +490,7 @@ func (s *Server) commit(ctx context.Context, r *http.Request, st store.Site, ss 
 			paths = append(paths, op.To)
 		}
 	}
-	detail, _ := json.Marshal(map[string]any{"paths": paths, "summary": summaryOf(ops, summary), "merged": res.Merged})
+	detail, _ := json.Marshal(map[string]any{"paths": paths, "summary": res.Summary, "merged": res.Merged})
 	if _, err := s.cfg.DB.Append(context.WithoutCancel(ctx), store.AuditEntry{
 		ActorUserID: userRef(u), SiteID: &st.ID, Action: store.ActionContentChange, Detail: detail, Commit: res.Rev,
 	}); err != nil {
@@ -498,23 +498,6 @@ func (s *Server) commit(ctx context.Context, r *http.Request, st store.Site, ss 
 	}
 	s.refreshPreview(ctx, st, ss)
 	return res, nil
-}
-
-func summaryOf(ops []siterepo.Op, summary string) string {
-	if summary != "" {
-		return summary
-	}
-	if len(ops) == 1 {
-		switch ops[0].Kind {
-		case siterepo.OpWrite:
-			return "Edit " + ops[0].Path
-		case siterepo.OpDelete:
-			return "Delete " + ops[0].Path
-		case siterepo.OpRename:
-			return "Move " + ops[0].Path + " to " + ops[0].To
-		}
-	}
-	return fmt.Sprintf("Update %d items", len(ops))
 }
 
 func escapePath(p string) string {
@@ -565,7 +548,7 @@ func (s *Server) createPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, "A page with that title already exists in this folder.")
 		return
 	}
-	permalink := "/" + slugPart(title) + "/"
+	permalink := "/" + slug(title) + "/"
 	if permalinkBase != "" {
 		permalink = "/" + permalinkBase + permalink
 	}

@@ -42,9 +42,16 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // Slugify turns a site title into a site name for URLs and folders.
 func Slugify(title string) string {
+	s := slug(title)
+	return strings.TrimRight(s[:min(len(s), 40)], "-")
+}
+
+// slug lowercases s and turns each run of other characters than ASCII
+// letters and digits into one dash (the CMS's default permalink segment).
+func slug(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(title) {
+	for _, r := range strings.ToLower(s) {
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -55,7 +62,7 @@ func Slugify(title string) string {
 			dash = true
 		}
 	}
-	return strings.TrimRight(b.String()[:min(b.Len(), 40)], "-")
+	return b.String()
 }
 
 func (s *Server) createSite(w http.ResponseWriter, r *http.Request) {
