@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"isomer.dev/isomer/internal/site"
@@ -117,9 +119,29 @@ type pageFacts struct {
 
 func factsOf(p *site.Page) pageFacts {
 	return pageFacts{
-		usesSiteLiquid: bytes.Contains(p.Body, []byte("site.")) && (bytes.Contains(p.Body, []byte("{{")) || bytes.Contains(p.Body, []byte("{%"))),
-		instagram:      bytes.Contains(p.Body, []byte("instagram-wrapper")),
+		// Braces are rare in page text, so they are looked for first: the
+		// search for "site." stops at every s.
+		usesSiteLiquid: (bytes.Contains(p.Body, []byte("{{")) || bytes.Contains(p.Body, []byte("{%"))) && bytes.Contains(p.Body, []byte("site.")),
+		instagram:      containsAround(p.Body, "instagram-wrapper", len("instagram")),
 	}
+}
+
+// containsAround reports whether b contains s, looking with
+// bytes.IndexByte for the byte of s at rare, which should be uncommon in
+// page text: bytes.Contains stops at every occurrence of the first byte,
+// and the "i" of "instagram" is in most words.
+func containsAround(b []byte, s string, rare int) bool {
+	for at := rare; at < len(b); at++ {
+		next := bytes.IndexByte(b[at:], s[rare])
+		if next < 0 {
+			return false
+		}
+		at += next
+		if start := at - rare; start+len(s) <= len(b) && string(b[start:start+len(s)]) == s {
+			return true
+		}
+	}
+	return false
 }
 
 // learnFacts adds the facts of one new page.
@@ -130,17 +152,33 @@ func (b *Builder) learnFacts(p *site.Page) {
 }
 
 // updateFacts learns the facts of every page of s, keeping what it knew.
+// New pages are scanned on every core: a full build scans them all before
+// it can render.
 func (b *Builder) updateFacts(s *site.Site) {
-	next := make(map[*site.Page]pageFacts, len(s.Routes))
+	var pages []*site.Page
 	for _, o := range s.Routes {
-		if o.Page == nil {
-			continue
+		if o.Page != nil {
+			pages = append(pages, o.Page)
 		}
-		f, ok := b.facts[o.Page]
-		if !ok {
-			f = factsOf(o.Page)
-		}
-		next[o.Page] = f
+	}
+	facts := make([]pageFacts, len(pages))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(pages); i += workers {
+				f, ok := b.facts[pages[i]]
+				if !ok {
+					f = factsOf(pages[i])
+				}
+				facts[i] = f
+			}
+		})
+	}
+	wg.Wait()
+	next := make(map[*site.Page]pageFacts, len(pages))
+	for i, p := range pages {
+		next[p] = facts[i]
 	}
 	b.facts = next
 }

@@ -38,6 +38,8 @@ type renderer struct {
 	mu    sync.Mutex
 	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
 
+	markdownBufs sync.Pool // of *bytes.Buffer
+
 	// searchDocs collects what the search index needs of each page rendered.
 	searchDocs map[*site.Page]search.Doc
 
@@ -69,6 +71,7 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 
 		searchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(),
 	}
+	r.markdownBufs.New = func() any { return new(bytes.Buffer) }
 	var includes []fs.FS
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
 		includes = append(includes, sub)
@@ -95,9 +98,12 @@ func (r *renderer) liquidVars() *liquidVars {
 
 // markdown converts Markdown the way kramdown does under Jekyll.
 func (r *renderer) markdown(src []byte) ([]byte, error) {
-	var buf bytes.Buffer
+	return r.markdownInto(new(bytes.Buffer), src)
+}
+
+func (r *renderer) markdownInto(buf *bytes.Buffer, src []byte) ([]byte, error) {
 	buf.Grow(len(src) + len(src)/4)
-	if err := r.md.Convert(&buf, src); err != nil {
+	if err := r.md.Convert(buf, src); err != nil {
 		return nil, fmt.Errorf("convert Markdown: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -113,6 +119,13 @@ func (r *renderer) report(p *site.Page, d diag.Diagnostic) {
 // then kramdown for Markdown files, Tiptap pages included), then rewrites
 // Isomer's rich-text components as accessible markup.
 func (r *renderer) content(p *site.Page) ([]byte, error) {
+	return r.contentInto(new(bytes.Buffer), p)
+}
+
+// contentInto is content with the Markdown output in buf, which the result
+// may share: a page render lends a buffer from its pool, and copies the
+// content into the page before the buffer is used again.
+func (r *renderer) contentInto(buf *bytes.Buffer, p *site.Page) ([]byte, error) {
 	body := p.Body
 	if bytes.Contains(body, []byte("{{")) || bytes.Contains(body, []byte("{%")) {
 		var diags []diag.Diagnostic
@@ -123,25 +136,25 @@ func (r *renderer) content(p *site.Page) ([]byte, error) {
 	}
 	if p.Markdown {
 		var err error
-		if body, err = r.markdown(body); err != nil {
+		if body, err = r.markdownInto(buf, body); err != nil {
 			return nil, err
 		}
 	}
 	if p.OutputExt != ".html" {
 		return body, nil
 	}
-	var out bytes.Buffer
-	out.Grow(len(body) + len(body)/8)
-	if err := tiptap.Transform(&out, body); err != nil {
-		return body, fmt.Errorf("render rich-text components: %w", err)
-	}
-	return out.Bytes(), nil
+	return tiptap.Transform(body), nil
 }
 
 // page renders p into buf. A problem is reported as a diagnostic of p and
 // the page is still written with what could be rendered.
 func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
-	content, err := r.content(p)
+	mdBuf := r.markdownBufs.Get().(*bytes.Buffer)
+	defer func() {
+		mdBuf.Reset()
+		r.markdownBufs.Put(mdBuf)
+	}()
+	content, err := r.contentInto(mdBuf, p)
 	if err != nil {
 		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}

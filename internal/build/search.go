@@ -15,13 +15,14 @@ func searchable(p *site.Page) bool {
 
 // searchDoc describes a rendered page for the search index; content is its
 // body HTML (without the theme, so navigation is not indexed on every page).
+// It runs as each page is rendered, so the words are counted there, in
+// parallel, and searchFiles only merges them.
 func searchDoc(s *site.Site, p *site.Page, content []byte) search.Doc {
-	headings, text := search.TextOf(content)
-	d := search.Doc{URL: s.Config.BaseURL + p.URL, Title: p.Title, Headings: headings, Text: text, Kind: "page"}
+	d := search.Doc{URL: s.Config.BaseURL + p.URL, Title: p.Title, Kind: "page"}
 	if p.Kind == site.KindPost {
 		d.Kind, d.Date = "post", p.Date.Format("2006-01-02")
 	}
-	return d
+	return search.PageDoc(d, content)
 }
 
 // searchFiles builds the search index over the pages of s, using the docs
@@ -49,7 +50,9 @@ func searchFiles(s *site.Site, docs map[*site.Page]search.Doc) []file {
 		list = append(list, d)
 	}
 	// Several items can share a URL (file items pointing at one file), so
-	// the order must not depend on map iteration.
+	// the order must not depend on map iteration. A page's Text is only the
+	// start of its text (see search.PageDoc): it orders the page as the
+	// whole text would, unless another item's text begins with all of it.
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
 		if a.URL != b.URL {

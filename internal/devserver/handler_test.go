@@ -66,7 +66,7 @@ func TestHandler(t *testing.T) {
 		{"no directory listing", "GET", "/files/Notes/", want{status: 404, body: "404 Error", absent: "readme.txt"}},
 		{"no directory listing at root of assets", "GET", "/assets/isomer/", want{status: 404, body: "404 Error"}},
 		{"hosting configuration is not served", "GET", "/_headers", want{status: 404, absent: "Content-Security-Policy"}},
-		{"_redirects is not served", "GET", "/_redirects", want{status: 404, absent: "301"}},
+		{"_redirects is not served", "GET", "/_redirects", want{status: 404, absent: "/about-us/who-we-are/    301"}},
 		{"traversal", "GET", "/../go.mod", want{status: 400, absent: "module"}},
 		{"traversal deep", "GET", "/images/../../../../etc/passwd", want{status: 400, absent: "root:"}},
 		{"traversal encoded dots", "GET", "/%2e%2e/go.mod", want{status: 400, absent: "module"}},

@@ -6,31 +6,29 @@ import "strings"
 // ({: ...}) or of an ALD ({:name: ...}). Keys keep their order; "class"
 // accumulates, every other key overwrites, as in kramdown.
 type attrList struct {
-	refs []string
-	keys []string
-	vals []string
+	refs  []string
+	attrs []htmlAttr
 }
 
 func (a *attrList) set(k, v string) {
-	for i, key := range a.keys {
-		if key == k {
+	for i := range a.attrs {
+		if at := &a.attrs[i]; at.key == k {
 			if k == "class" {
-				a.vals[i] = strings.TrimLeft(a.vals[i]+" "+v, " ")
+				at.val = strings.TrimLeft(at.val+" "+v, " ")
 			} else {
-				a.vals[i] = v
+				at.val = v
 			}
 			return
 		}
 	}
-	a.keys = append(a.keys, k)
-	a.vals = append(a.vals, v)
+	a.attrs = append(a.attrs, htmlAttr{k, v})
 }
 
 // merge adds b to a the way kramdown's update_ial_with_ial does.
 func (a *attrList) merge(b *attrList) {
 	a.refs = append(a.refs, b.refs...)
-	for i, k := range b.keys {
-		a.set(k, b.vals[i])
+	for _, at := range b.attrs {
+		a.set(at.key, at.val)
 	}
 }
 

@@ -11,22 +11,29 @@ import (
 // kramdown's block HTML: a line starting with a block-level start tag (or a
 // comment) opens an element whose content is raw up to the matching end tag,
 // however many blank lines it spans. kramdown re-serialises that HTML
-// (XHTML void tags, quoted attributes); so do we, at render time.
+// (XHTML void tags, quoted attributes); so do we, while parsing, since
+// finding where an element ends takes the same scan as writing it.
 
 var kindRawHTML = ast.NewNodeKind("KramdownRawHTML")
 var kindHTMLContainer = ast.NewNodeKind("KramdownHTMLContainer")
 
 type rawHTMLBlock struct {
 	ast.BaseBlock
-	// Inside a blockquote the source lines carry "> " prefixes, so the
-	// block collects its lines in buf and scans those instead.
-	quoted     bool
-	buf        string
 	start, end int // absolute offsets of the HTML in the document
 	lastStop   int // end of the last line the block consumed
-	trailing   text.Segment
-	trail      []text.Segment // lines that continue the trailing paragraph
-	done       bool
+	// html is kramdown's serialisation of the block, written while
+	// parsing. The renderer writes it when the block holds all of its
+	// elements (end <= lastStop): it is then what scanning the block's own
+	// lines gives, since the scan of an element never looks past its end.
+	html []byte
+	doc  string // the whole source, to scan a block cut short instead
+	// Inside a blockquote the source lines carry "> " prefixes, so the
+	// block collects its lines in buf and scans those instead.
+	quoted   bool
+	buf      string
+	trailing text.Segment
+	trail    []text.Segment // lines that continue the trailing paragraph
+	done     bool
 }
 
 func (n *rawHTMLBlock) Kind() ast.NodeKind { return kindRawHTML }
@@ -51,21 +58,62 @@ func (n *htmlContainer) Dump(src []byte, level int) {
 	ast.DumpHelper(n, src, level, map[string]string{"name": n.name}, nil)
 }
 
-var docStringKey = parser.NewContextKey()
+var htmlScanKey = parser.NewContextKey()
 
-// docString returns the whole source as one string, converted once per
-// document so that scanning ahead never copies.
-func docString(reader text.Reader, pc parser.Context) string {
-	if v, ok := pc.Get(docStringKey).(string); ok {
+// htmlScan is what the HTML block parser keeps for a whole document.
+type htmlScan struct {
+	// doc is the whole source as one string, converted once per document
+	// so that scanning ahead never copies.
+	doc string
+	// raw finds where raw blocks end and serialises them into out, so
+	// that rendering need not scan them again.
+	raw rawHTMLWriter
+	out htmlBuffer
+}
+
+func htmlScanOf(reader text.Reader, pc parser.Context) *htmlScan {
+	if v, ok := pc.Get(htmlScanKey).(*htmlScan); ok {
 		return v
 	}
-	s := string(reader.Source())
-	pc.Set(docStringKey, s)
+	s := &htmlScan{doc: string(reader.Source())}
+	s.raw.w = &s.out
+	pc.Set(htmlScanKey, s)
 	return s
 }
 
-const contentModelBlock = " address applet article aside blockquote body dd details div dl fieldset figure figcaption footer form header hgroup iframe li main map menu nav noscript object section summary td "
-const contentModelSpan = " a abbr acronym b bdo big button cite caption del dfn dt em h1 h2 h3 h4 h5 h6 i ins label legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub sup th tt "
+// htmlBuffer collects serialised HTML. It only ever appends, so the
+// slices of it that blocks keep never change.
+type htmlBuffer struct{ b []byte }
+
+// WriteString and WriteByte reslice when the capacity suffices, which
+// unlike append does not store the slice's pointer again (a store the
+// garbage collector's write barrier would see on every call).
+func (h *htmlBuffer) WriteString(s string) (int, error) {
+	n := len(h.b)
+	if n+len(s) > cap(h.b) {
+		h.b = append(h.b, s...)
+		return len(s), nil
+	}
+	h.b = h.b[:n+len(s)]
+	copy(h.b[n:], s)
+	return len(s), nil
+}
+
+func (h *htmlBuffer) WriteByte(c byte) error {
+	n := len(h.b)
+	if n == cap(h.b) {
+		h.b = append(h.b, c)
+		return nil
+	}
+	h.b = h.b[:n+1]
+	h.b[n] = c
+	return nil
+}
+
+// docString returns the whole source as one string.
+func docString(reader text.Reader, pc parser.Context) string {
+	return htmlScanOf(reader, pc).doc
+}
 
 type htmlBlockParser struct{}
 
@@ -119,7 +167,8 @@ func (htmlBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 	if pos < 0 || pos >= len(line) || line[pos] != '<' {
 		return nil, parser.NoChildren
 	}
-	doc := docString(reader, pc)
+	scan := htmlScanOf(reader, pc)
+	doc := scan.doc
 	start := seg.Start + pos
 	s := doc[start:]
 	if strings.HasPrefix(s, "<!--") {
@@ -127,18 +176,17 @@ func (htmlBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 		if _, ok := pc.LastOpenedBlock().Node.(*ast.Paragraph); ok {
 			return nil, parser.NoChildren
 		}
-		n, r := scanDelimited(s, "<!--", "-->")
-		if r != scanOK {
+		if _, r := scanDelimited(s, "<!--", "-->"); r != scanOK {
 			return nil, parser.NoChildren
 		}
-		return openRaw(doc, start, start+n, reader, seg)
+		return scan.openRaw(start, seg)
 	}
-	t, r := scanStartTag(s)
-	if r != scanOK || inList(spanElements, strings.ToLower(t.name)) {
+	t, r := scan.raw.startTag(s)
+	if r != scanOK || hasClass(t.name, spanElement) {
 		return nil, parser.NoChildren
 	}
 	name := normName(t.name)
-	if model, ok := markdownModel(name, t.attrs); ok && !t.closed && !inList(voidElements, name) {
+	if model, ok := markdownModel(name, t.attrs); ok && !t.closed && !hasClass(name, voidElement) {
 		attrs := dropAttr(t.attrs, "markdown")
 		switch model {
 		case "block":
@@ -176,8 +224,7 @@ func (htmlBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 		}
 		return n, parser.NoChildren
 	}
-	end := scanRawHTMLFrom(doc, start, nil)
-	return openRaw(doc, start, end, reader, seg)
+	return scan.openRaw(start, seg)
 }
 
 func inBlockquote(n ast.Node) bool {
@@ -189,22 +236,31 @@ func inBlockquote(n ast.Node) bool {
 	return false
 }
 
-// openRaw finishes opening a raw block whose first element ends at end.
+// openRaw opens a raw block with the element or comment at start.
 // Further block-level elements on the same line join the block.
-func openRaw(doc string, start, end int, reader text.Reader, seg text.Segment) (ast.Node, parser.State) {
-	n := &rawHTMLBlock{start: start}
-	n.extendTo(doc, end)
+func (scan *htmlScan) openRaw(start int, seg text.Segment) (ast.Node, parser.State) {
+	n := &rawHTMLBlock{start: start, doc: scan.doc}
+	if scan.out.b == nil {
+		// The serialisation is about as long as the source, and the rest
+		// of the document may well be HTML too.
+		scan.out.b = make([]byte, 0, (len(scan.doc)-start)*9/8)
+	}
+	mark := len(scan.out.b)
+	scan.extendTo(n, scan.raw.from(scan.doc, start))
+	scan.out.WriteByte('\n')
+	n.html = scan.out.b[mark:len(scan.out.b):len(scan.out.b)]
 	n.Lines().Append(seg)
 	n.lastStop = seg.Stop
 	if n.end <= seg.Stop {
-		n.finishLine(doc)
+		n.finishLine(scan.doc)
 	}
 	return n, parser.NoChildren
 }
 
 // extendTo records end and keeps scanning while the line goes on with
 // another block-level element.
-func (n *rawHTMLBlock) extendTo(doc string, end int) {
+func (scan *htmlScan) extendTo(n *rawHTMLBlock, end int) {
+	doc := scan.doc
 	for {
 		n.end = end
 		le := lineEnd(doc, end)
@@ -217,21 +273,20 @@ func (n *rawHTMLBlock) extendTo(doc string, end int) {
 		}
 		s := doc[i:]
 		if strings.HasPrefix(s, "<!--") {
-			m, r := scanDelimited(s, "<!--", "-->")
-			if r != scanOK {
+			if _, r := scanDelimited(s, "<!--", "-->"); r != scanOK {
 				return
 			}
-			end = i + m
-			continue
+		} else {
+			t, r := scan.raw.startTag(s)
+			if r != scanOK || hasClass(t.name, spanElement) {
+				return
+			}
+			if _, md := markdownModel(normName(t.name), t.attrs); md {
+				return
+			}
 		}
-		t, r := scanStartTag(s)
-		if r != scanOK || inList(spanElements, strings.ToLower(t.name)) {
-			return
-		}
-		if _, md := markdownModel(normName(t.name), t.attrs); md {
-			return
-		}
-		end = scanRawHTMLFrom(doc, i, nil)
+		scan.out.WriteByte('\n') // the renderer's separator between elements
+		end = scan.raw.from(doc, i)
 	}
 }
 
@@ -374,9 +429,9 @@ func markdownModel(name string, attrs []htmlAttr) (string, bool) {
 		switch a.val {
 		case "1":
 			switch {
-			case inList(contentModelBlock, name):
+			case hasClass(name, blockContent):
 				return "block", true
-			case inList(contentModelSpan, name):
+			case hasClass(name, spanContent):
 				return "span", true
 			}
 			return "raw", true
@@ -401,26 +456,70 @@ func dropAttr(attrs []htmlAttr, key string) []htmlAttr {
 	return out
 }
 
-// scanRawHTMLFrom scans the block-level element starting at doc[i] the way
-// kramdown's parse_raw_html does and returns the offset just past it. When b
-// is not nil it also writes kramdown's serialisation of it.
-func scanRawHTMLFrom(doc string, i int, b *strings.Builder) int {
+// htmlWriter is where HTML is serialised: the renderer's output, or a raw
+// block's buffer while parsing.
+type htmlWriter interface {
+	WriteString(s string) (int, error)
+	WriteByte(c byte) error
+}
+
+// rawHTMLWriter scans block HTML the way kramdown's parse_raw_html does
+// and, when w is set, writes kramdown's serialisation of it.
+type rawHTMLWriter struct {
+	w htmlWriter // nil: only find where elements end
+	// attrs holds the attributes of the start tag being handled; once
+	// they are written its slice serves the next tag.
+	attrs []htmlAttr
+}
+
+// startTag scans the start tag at s[0] into the attribute slice of the
+// tag before it.
+func (rw *rawHTMLWriter) startTag(s string) (htmlTag, scanResult) {
+	t, r := scanStartTag(s, rw.attrs)
+	rw.attrs = t.attrs
+	return t, r
+}
+
+// from handles the block-level element starting at doc[i] and returns the
+// offset just past it.
+func (rw *rawHTMLWriter) from(doc string, i int) int {
 	s := doc[i:]
 	if strings.HasPrefix(s, "<!--") {
 		n, _ := scanDelimited(s, "<!--", "-->")
-		if b != nil {
-			b.WriteString(s[:n])
+		if rw.w != nil {
+			rw.w.WriteString(s[:n])
 		}
 		return i + n
 	}
-	t, _ := scanStartTag(s)
+	t, _ := rw.startTag(s)
 	name := normName(t.name)
 	attrs := t.attrs
 	if _, ok := markdownModel(name, attrs); ok {
 		attrs = dropAttr(attrs, "markdown")
 	}
-	n, _ := writeElement(s, t, name, attrs, b)
+	n, _ := rw.element(s, t, name, attrs)
 	return i + n
+}
+
+// writeRawHTML writes kramdown's serialisation of a raw block's HTML: its
+// elements one a line, then any text after them, escaped.
+func writeRawHTML(w htmlWriter, html string) {
+	rw := rawHTMLWriter{w: w}
+	for i := 0; i < len(html); {
+		// between elements on one line
+		for i < len(html) && (html[i] == ' ' || html[i] == '\t') {
+			i++
+		}
+		if i >= len(html) {
+			break
+		}
+		if html[i] != '<' {
+			writeEscaped(w, html[i:], false)
+			break
+		}
+		i = rw.from(html, i)
+		w.WriteByte('\n')
+	}
 }
 
 // rawHTMLClosed reports whether the element starting at doc[0] ends
@@ -430,19 +529,23 @@ func rawHTMLClosed(doc string) (int, bool) {
 		n, r := scanDelimited(doc, "<!--", "-->")
 		return n, r == scanOK
 	}
-	t, r := scanStartTag(doc)
+	t, r := scanStartTag(doc, nil)
 	if r != scanOK {
 		return 0, false
 	}
-	return writeElement(doc, t, normName(t.name), t.attrs, nil)
+	var rw rawHTMLWriter
+	return rw.element(doc, t, normName(t.name), t.attrs)
 }
 
-// writeElement handles an element whose start tag t begins s; content is
-// raw. It returns the length consumed.
-func writeElement(s string, t htmlTag, name string, attrs []htmlAttr, b *strings.Builder) (int, bool) {
-	closed := t.closed || inList(voidElements, name)
-	if b != nil {
-		writeStartTag(b, name, attrs, closed)
+// element handles an element whose start tag t begins s; content is raw.
+// name is as normName returns it. It returns the length consumed and
+// whether the element was closed.
+func (rw *rawHTMLWriter) element(s string, t htmlTag, name string, attrs []htmlAttr) (int, bool) {
+	w := rw.w
+	class := classOf(name)
+	closed := t.closed || class&voidElement != 0
+	if w != nil {
+		writeStartTag(w, name, attrs, closed)
 	}
 	if closed {
 		return t.end, true
@@ -450,29 +553,30 @@ func writeElement(s string, t htmlTag, name string, attrs []htmlAttr, b *strings
 	i := t.end
 	if name == "script" || name == "style" {
 		a, e := findEndTag(s, i, name)
-		if b != nil {
-			b.WriteString(s[i:a])
-			b.WriteString("</" + name + ">")
+		if w != nil {
+			w.WriteString(s[i:a])
+			writeEndTag(w, name)
 		}
 		return e, a < len(s)
 	}
+	known := class&knownElement != 0
 	for i < len(s) {
 		j := strings.IndexByte(s[i:], '<')
 		if j < 0 {
-			if b != nil {
-				writeEscaped(b, s[i:], false)
+			if w != nil {
+				writeEscaped(w, s[i:], false)
 			}
 			break
 		}
-		if b != nil {
-			writeEscaped(b, s[i:i+j], false)
+		if w != nil && j > 0 {
+			writeEscaped(w, s[i:i+j], false)
 		}
 		i += j
 		rest := s[i:]
 		if strings.HasPrefix(rest, "<!--") {
 			if n, r := scanDelimited(rest, "<!--", "-->"); r == scanOK {
-				if b != nil {
-					b.WriteString(rest[:n])
+				if w != nil {
+					w.WriteString(rest[:n])
 				}
 				i += n
 				continue
@@ -480,8 +584,8 @@ func writeElement(s string, t htmlTag, name string, attrs []htmlAttr, b *strings
 		}
 		if strings.HasPrefix(rest, "<?") {
 			if n, r := scanDelimited(rest, "<?", "?>"); r == scanOK {
-				if b != nil {
-					b.WriteString(rest[:n])
+				if w != nil {
+					w.WriteString(rest[:n])
 				}
 				i += n
 				continue
@@ -490,40 +594,46 @@ func writeElement(s string, t htmlTag, name string, attrs []htmlAttr, b *strings
 		if strings.HasPrefix(rest, "</") {
 			if cn, e, r := scanEndTag(rest); r == scanOK {
 				match := cn == name
-				if inList(knownElements, name) {
+				if known {
 					match = strings.ToLower(cn) == name
 				}
 				if match {
-					if b != nil {
-						b.WriteString("</" + name + ">")
+					if w != nil {
+						writeEndTag(w, name)
 					}
 					return i + e, true
 				}
-				if b != nil {
-					writeEscaped(b, rest[:e], false)
+				if w != nil {
+					writeEscaped(w, rest[:e], false)
 				}
 				i += e
 				continue
 			}
 		}
-		if nt, r := scanStartTag(rest); r == scanOK {
-			n, ok := writeElement(rest, nt, normName(nt.name), nt.attrs, b)
+		if nt, r := rw.startTag(rest); r == scanOK {
+			n, ok := rw.element(rest, nt, normName(nt.name), nt.attrs)
 			i += n
 			if !ok {
 				break
 			}
 			continue
 		}
-		if b != nil {
-			b.WriteString("&lt;")
+		if w != nil {
+			w.WriteString("&lt;")
 		}
 		i++
 	}
 	// no end tag: kramdown closes the element at the end of the input
-	if b != nil {
-		b.WriteString("</" + name + ">")
+	if w != nil {
+		writeEndTag(w, name)
 	}
 	return len(s), false
+}
+
+func writeEndTag(w htmlWriter, name string) {
+	w.WriteString("</")
+	w.WriteString(name)
+	w.WriteByte('>')
 }
 
 // continuesParagraph reports whether line goes on a paragraph in
@@ -563,7 +673,7 @@ func continuesParagraph(line []byte) bool {
 			k = 2
 		}
 		e := scanName(string(l), k)
-		if e > k && !inList(spanElements, strings.ToLower(string(l[k:e]))) {
+		if e > k && !hasClass(string(l[k:e]), spanElement) {
 			return false
 		}
 	case isDigit(l[0]):

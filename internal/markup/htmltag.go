@@ -7,17 +7,58 @@ import "strings"
 // HTML_TAG_CLOSE_RE, HTML_COMMENT_RE), so that block and span HTML start
 // and end exactly where kramdown's do.
 
-// Element lists are space-separated with a space at both ends; see inList.
-const spanElements = " a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var "
+// elementClass is what kramdown's HTML parser knows about an element name
+// (its HTML_ELEMENT, HTML_SPAN_ELEMENTS, HTML_BLOCK_ELEMENTS and
+// HTML_CONTENT_MODEL tables): a set of the flags below, zero for a name it
+// does not know.
+type elementClass uint8
 
-const blockElements = " address article aside applet body blockquote caption col colgroup dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head iframe legend menu li main map nav ol optgroup p pre section summary table tbody td th thead tfoot tr ul "
+const (
+	knownElement elementClass = 1 << iota // kramdown lower-cases the name
+	spanElement
+	blockElement
+	voidElement
+	blockContent // markdown="1" makes the content block-level
+	spanContent  // markdown="1" makes the content span-level
+)
 
-const voidElements = " area base br col command embed hr img input keygen link meta param source track wbr "
+// classOf returns the class of an element name as normName returns it (or
+// lower-cased). It is a switch, not a lookup in a list, because every tag
+// of raw HTML asks it.
+func classOf(name string) elementClass {
+	switch name {
+	case "a", "abbr", "acronym", "b", "bdo", "big", "button", "cite", "del", "dfn", "em", "i", "ins",
+		"label", "q", "rb", "rbc", "rp", "rt", "rtc", "ruby", "select", "small", "span", "strong",
+		"sub", "sup", "tt":
+		return knownElement | spanElement | spanContent
+	case "code", "kbd", "mark", "option", "samp", "u", "var":
+		return knownElement | spanElement
+	case "br", "img", "input":
+		return knownElement | spanElement | voidElement
+	case "address", "applet", "article", "aside", "blockquote", "body", "dd", "div", "dl", "fieldset",
+		"figcaption", "footer", "form", "header", "hgroup", "iframe", "li", "main", "map", "menu",
+		"nav", "section", "summary", "td":
+		return knownElement | blockElement | blockContent
+	case "caption", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "legend", "optgroup", "p", "th":
+		return knownElement | blockElement | spanContent
+	case "colgroup", "head", "html", "ol", "pre", "table", "tbody", "tfoot", "thead", "tr", "ul":
+		return knownElement | blockElement
+	case "col", "hr":
+		return knownElement | blockElement | voidElement
+	case "area", "base", "command", "embed", "keygen", "link", "meta", "param", "source", "track", "wbr":
+		return knownElement | voidElement
+	case "details", "figure", "noscript", "object":
+		return knownElement | blockContent
+	case "math", "script", "style", "textarea":
+		return knownElement
+	}
+	return 0
+}
 
-// knownElements are the names kramdown lower-cases (its HTML_ELEMENT table).
-const knownElements = " a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option q rb rbc rp rt rtc ruby samp select small span strong sub sup tt u var " +
-	"address article aside applet body blockquote caption col colgroup dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head iframe legend menu li main map nav ol optgroup p pre section summary table tbody td th thead tfoot tr ul " +
-	"area base command embed keygen link meta param source track wbr details figure noscript object script style math textarea "
+// hasClass reports whether name, lower-cased, has any of the flags in class.
+func hasClass(name string, class elementClass) bool {
+	return classOf(strings.ToLower(name))&class != 0
+}
 
 // inList reports whether name is one of the whitespace-separated words of
 // list (which starts and ends with whitespace). It does not allocate.
@@ -83,9 +124,11 @@ func skipSpace(s string, i int) int {
 
 func isUnicodeWordByte(c byte) bool { return isWordByte(c) || c >= 0x80 }
 
-// scanStartTag matches HTML_TAG_RE at s[0] == '<'.
-func scanStartTag(s string) (htmlTag, scanResult) {
-	var t htmlTag
+// scanStartTag matches HTML_TAG_RE at s[0] == '<'. The tag's attributes
+// are appended to attrs, which lets a caller that is done with one tag's
+// attributes reuse their slice for the next.
+func scanStartTag(s string, attrs []htmlAttr) (htmlTag, scanResult) {
+	t := htmlTag{attrs: attrs[:0]}
 	n := scanName(s, 1)
 	if n == 1 {
 		if len(s) == 1 {
@@ -191,37 +234,59 @@ func scanDelimited(s, open, close string) (int, scanResult) {
 	return len(open) + e + len(close), scanOK
 }
 
+// normName is an element name as kramdown writes it: lower-cased when
+// kramdown knows the element, as written otherwise.
 func normName(name string) string {
-	if l := strings.ToLower(name); inList(knownElements, l) {
+	if l := strings.ToLower(name); classOf(l)&knownElement != 0 {
 		return l
 	}
 	return name
 }
 
-// writeEscaped appends s escaped the way kramdown's escape_html does:
+// writeEscaped writes s escaped the way kramdown's escape_html does:
 // <, > and & become entities unless the & starts an entity reference
-// (and, for attributes, " becomes &quot;).
-func writeEscaped(b *strings.Builder, s string, attr bool) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '<':
-			b.WriteString("&lt;")
-		case c == '>':
-			b.WriteString("&gt;")
-		case c == '"' && attr:
-			b.WriteString("&quot;")
-		case c == '&':
-			if n := entityRefLen(s[i:]); n > 0 {
-				b.WriteString(s[i : i+n])
-				i += n - 1
-			} else {
-				b.WriteString("&amp;")
-			}
-		default:
-			b.WriteByte(c)
-		}
+// (and, for attributes, " becomes &quot;). Runs of plain text are
+// written whole.
+func writeEscaped(w htmlWriter, s string, attr bool) {
+	if !mayNeedEscaping(s, attr) {
+		w.WriteString(s)
+		return
 	}
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '"':
+			if !attr {
+				continue
+			}
+			rep = "&quot;"
+		case '&':
+			if n := entityRefLen(s[i:]); n > 0 {
+				i += n - 1
+				continue
+			}
+			rep = "&amp;"
+		default:
+			continue
+		}
+		w.WriteString(s[last:i])
+		w.WriteString(rep)
+		last = i + 1
+	}
+	w.WriteString(s[last:])
+}
+
+// mayNeedEscaping reports whether s holds a byte that writeEscaped may
+// replace. Most text holds none, and searching for each byte in turn is
+// much faster than looking at every byte once.
+func mayNeedEscaping(s string, attr bool) bool {
+	return strings.IndexByte(s, '<') >= 0 || strings.IndexByte(s, '>') >= 0 || strings.IndexByte(s, '&') >= 0 ||
+		attr && strings.IndexByte(s, '"') >= 0
 }
 
 // entityRefLen returns the length of an XML entity or character reference
@@ -264,10 +329,12 @@ func entityRefLen(s string) int {
 	return 0
 }
 
-func writeStartTag(b *strings.Builder, name string, attrs []htmlAttr, selfClose bool) {
+// writeStartTag writes a start tag as kramdown does; name is as normName
+// returns it.
+func writeStartTag(b htmlWriter, name string, attrs []htmlAttr, selfClose bool) {
 	b.WriteByte('<')
 	b.WriteString(name)
-	lower := inList(knownElements, strings.ToLower(name))
+	lower := classOf(name)&knownElement != 0
 	for i, a := range attrs {
 		k := a.key
 		if lower {

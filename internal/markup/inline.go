@@ -413,9 +413,9 @@ func (spanHTMLParser) Parse(parent ast.Node, block text.Reader, pc parser.Contex
 				return nil
 			}
 			block.Advance(e)
-			return &spanHTML{name: normSpanName(name), closing: true}
+			return &spanHTML{name: normName(name), closing: true}
 		}
-		t, r = scanStartTag(s)
+		t, r = scanStartTag(s, nil)
 	}
 	if r != scanOK {
 		return nil
@@ -448,7 +448,7 @@ func parseMultiLineTag(block text.Reader, line []byte) ast.Node {
 			block.AdvanceLine()
 			continue
 		}
-		t, r := scanStartTag(string(buf))
+		t, r := scanStartTag(string(buf), nil)
 		if r == scanIncomplete {
 			block.AdvanceLine()
 			continue
@@ -473,8 +473,8 @@ func parseMultiLineTag(block text.Reader, line []byte) ast.Node {
 }
 
 func spanStartTag(t htmlTag, s string) ast.Node {
-	name := normSpanName(t.name)
-	if inList(blockElements, name) {
+	name := normName(t.name)
+	if hasClass(name, blockElement) {
 		return &literal{text: s[:t.end]}
 	}
 	attrs := t.attrs
@@ -482,14 +482,7 @@ func spanStartTag(t htmlTag, s string) ast.Node {
 		attrs[i].val = collapseNewlines(attrs[i].val)
 	}
 	attrs = dropAttr(attrs, "markdown")
-	return &spanHTML{name: name, attrs: attrs, closed: t.closed || inList(voidElements, name)}
-}
-
-func normSpanName(n string) string {
-	if l := strings.ToLower(n); inList(knownElements, l) {
-		return l
-	}
-	return n
+	return &spanHTML{name: name, attrs: attrs, closed: t.closed || hasClass(name, voidElement)}
 }
 
 func collapseNewlines(s string) string {

@@ -51,7 +51,7 @@ func New(opts ...Option) *Converter {
 		parser.WithBlockParsers(
 			util.Prioritized(setextParser{headingIDParser{parser.NewSetextHeadingParser()}}, 100),
 			util.Prioritized(abbrDefParser{}, 150),
-			util.Prioritized(noInterrupt{parser.NewThematicBreakParser()}, 200),
+			util.Prioritized(ruleParser{parser.NewThematicBreakParser()}, 200),
 			util.Prioritized(listParser{parser.NewListParser()}, 300),
 			util.Prioritized(listParser{parser.NewListItemParser()}, 400),
 			util.Prioritized(parser.NewCodeBlockParser(), 500),
@@ -104,7 +104,12 @@ func (c *Converter) Convert(w io.Writer, src []byte) (err error) {
 	}()
 	src = prepare(src)
 	doc := c.md.Parser().Parse(text.NewReader(src))
-	bw := bufio.NewWriter(w)
+	var bw util.BufWriter
+	if buf, ok := w.(*bytes.Buffer); ok {
+		bw = bufferWriter{buf}
+	} else {
+		bw = bufio.NewWriter(w)
+	}
 	if err := c.md.Renderer().Render(bw, src, doc); err != nil {
 		return fmt.Errorf("markup: rendering: %w", err)
 	}
@@ -113,6 +118,14 @@ func (c *Converter) Convert(w io.Writer, src []byte) (err error) {
 	}
 	return nil
 }
+
+// bufferWriter lets the renderer write straight into a bytes.Buffer (what
+// the build converts into), which needs no bufio.Writer and its copy in
+// front of it.
+type bufferWriter struct{ *bytes.Buffer }
+
+func (bufferWriter) Buffered() int { return 0 }
+func (bufferWriter) Flush() error  { return nil }
 
 // prepare does what kramdown does to its input before parsing (line
 // endings), and wraps link destinations that contain spaces in <…> so
@@ -137,6 +150,7 @@ func wrapSpacedDestinations(src []byte) []byte {
 	var fence byte
 	scanned := 0                  // fence state is known for lines starting before this
 	ls, ticks, tickPos := 0, 0, 0 // current line start; backticks in [ls, tickPos)
+	lineScan := 0                 // no line starts in (ls, lineScan]
 	for pos := 0; ; {
 		i := bytes.Index(src[pos:], []byte("]("))
 		if i < 0 {
@@ -144,10 +158,20 @@ func wrapSpacedDestinations(src []byte) []byte {
 		}
 		i += pos
 		pos = i + 2
-		if nl := bytes.LastIndexByte(src[max(ls, last):i], '\n'); nl >= 0 {
-			ls = max(ls, last) + nl + 1
+		// Only what follows the last "](" can hold a new line start: on
+		// long lines with many links, searching from ls each time would
+		// scan the line over and over. (IndexByte, unlike LastIndexByte,
+		// is vectorised.)
+		for {
+			nl := bytes.IndexByte(src[lineScan:i], '\n')
+			if nl < 0 {
+				break
+			}
+			ls = lineScan + nl + 1
 			ticks, tickPos = 0, ls
+			lineScan = ls
 		}
+		lineScan = i
 		for scanned <= ls {
 			le := bytes.IndexByte(src[scanned:], '\n')
 			line := src[scanned:]
@@ -262,7 +286,7 @@ func takeHeaderID(h *ast.Heading, src []byte) {
 	if m == nil {
 		return
 	}
-	h.SetAttributeString("id", []byte(v[m[2]:m[3]]))
+	h.SetAttributeString("id", string(v[m[2]:m[3]]))
 	ns := text.NewSegment(seg.Start, seg.Start+m[0])
 	ns = ns.TrimRightSpace(src)
 	// then closing hashes, as kramdown-parser-gfm strips them after the id
@@ -292,11 +316,11 @@ func footnoteNames(doc *ast.Document) {
 	if list == nil {
 		return
 	}
-	names := map[int][]byte{}
+	names := map[int]string{}
 	for f := list.FirstChild(); f != nil; f = f.NextSibling() {
 		fn := f.(*east.Footnote)
-		names[fn.Index] = fn.Ref
-		fn.SetAttributeString("\x00name", fn.Ref)
+		names[fn.Index] = string(fn.Ref)
+		fn.SetAttributeString("\x00name", names[fn.Index])
 		// Backlinks outside a paragraph go into a new one.
 		var bls []ast.Node
 		for c := fn.FirstChild(); c != nil; c = c.NextSibling() {
@@ -385,11 +409,25 @@ func refusedMarker(line []byte, pos int) bool {
 	}
 }
 
-// noInterrupt keeps a block parser from interrupting a paragraph: in
-// kramdown-parser-gfm a horizontal rule cannot.
-type noInterrupt struct{ parser.BlockParser }
+// ruleParser is goldmark's horizontal rule parser under kramdown-parser-gfm's
+// rule: a rule interrupts a paragraph only where its line also starts a list
+// item ("- --", "* * *"), which may interrupt one; "***" or "___" does not.
+// Left to the list parser, such a line would open a list whose first child
+// is a rule, which goldmark's list code cannot handle.
+type ruleParser struct{ parser.BlockParser }
 
-func (noInterrupt) CanInterruptParagraph() bool { return false }
+func (ruleParser) CanInterruptParagraph() bool { return true }
+
+func (r ruleParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	if _, inParagraph := pc.LastOpenedBlock().Node.(*ast.Paragraph); inParagraph {
+		line, _ := reader.PeekLine()
+		pos := pc.BlockOffset()
+		if pos < 0 || pos+1 >= len(line) || line[pos] != '-' && line[pos] != '*' || line[pos+1] != ' ' && line[pos+1] != '\t' {
+			return nil, parser.NoChildren
+		}
+	}
+	return r.BlockParser.Open(parent, reader, pc)
+}
 
 // setextParser only turns a one-line paragraph that starts after a block
 // boundary into a header, as kramdown does.

@@ -68,19 +68,15 @@ func (r *htmlRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 }
 
 // attrs writes node attributes as kramdown does: every one, values escaped,
-// empty ids dropped. Names starting with NUL are internal markers.
+// empty ids dropped. Names starting with NUL are internal markers. Every
+// attribute value this package sets is a string.
 func attrs(w util.BufWriter, n ast.Node) {
 	for _, a := range n.Attributes() {
 		if len(a.Name) == 0 || a.Name[0] == 0 {
 			continue
 		}
-		var v string
-		switch x := a.Value.(type) {
-		case []byte:
-			v = string(x)
-		case string:
-			v = x
-		default:
+		v, ok := a.Value.(string)
+		if !ok {
 			continue
 		}
 		if string(a.Name) == "id" && strings.TrimSpace(v) == "" {
@@ -95,9 +91,7 @@ func attrs(w util.BufWriter, n ast.Node) {
 }
 
 func writeAttrValue(w util.BufWriter, v string) {
-	var b strings.Builder
-	writeEscaped(&b, v, true)
-	w.WriteString(b.String())
+	writeEscaped(w, v, true)
 }
 
 func attrString(n ast.Node, name string) (string, bool) {
@@ -105,10 +99,8 @@ func attrString(n ast.Node, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if b, ok := v.([]byte); ok {
-		return string(b), true
-	}
-	return "", false
+	s, ok := v.(string)
+	return s, ok
 }
 
 func (r *htmlRenderer) nothing(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
@@ -123,11 +115,13 @@ func (r *htmlRenderer) document(w util.BufWriter, _ []byte, _ ast.Node, _ bool) 
 // closing tag when leaving, each followed by what kramdown puts after it.
 func element(w util.BufWriter, n ast.Node, entering bool, tag, afterOpen, afterClose string) (ast.WalkStatus, error) {
 	if entering {
-		w.WriteString("<" + tag)
+		w.WriteByte('<')
+		w.WriteString(tag)
 		attrs(w, n)
 		w.WriteString(afterOpen)
 	} else {
-		w.WriteString("</" + tag + ">" + afterClose)
+		writeEndTag(w, tag)
+		w.WriteString(afterClose)
 	}
 	return ast.WalkContinue, nil
 }
@@ -139,7 +133,8 @@ func (r *htmlRenderer) container(tag string) renderer.NodeRendererFunc {
 }
 
 func (r *htmlRenderer) heading(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-	return element(w, n, entering, "h"+strconv.Itoa(n.(*ast.Heading).Level), ">", "\n")
+	level := n.(*ast.Heading).Level // 1 to 6
+	return element(w, n, entering, "h1h2h3h4h5h6"[2*level-2:2*level], ">", "\n")
 }
 
 func (r *htmlRenderer) paragraph(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -182,14 +177,16 @@ func (r *htmlRenderer) listItem(w util.BufWriter, _ []byte, n ast.Node, entering
 		tag = "dd"
 	}
 	if entering {
-		w.WriteString("<" + tag)
+		w.WriteByte('<')
+		w.WriteString(tag)
 		attrs(w, n)
 		w.WriteByte('>')
 		if fc := n.FirstChild(); fc != nil && fc.Kind() != ast.KindTextBlock {
 			w.WriteByte('\n')
 		}
 	} else {
-		w.WriteString("</" + tag + ">\n")
+		writeEndTag(w, tag)
+		w.WriteByte('\n')
 	}
 	return ast.WalkContinue, nil
 }
@@ -271,9 +268,11 @@ func otherAttrs(w util.BufWriter, n ast.Node) {
 		if string(a.Name) == "class" || len(a.Name) == 0 || a.Name[0] == 0 {
 			continue
 		}
-		if v, ok := a.Value.([]byte); ok {
-			w.WriteString(" " + string(a.Name) + `="`)
-			writeAttrValue(w, string(v))
+		if v, ok := a.Value.(string); ok {
+			w.WriteByte(' ')
+			w.Write(a.Name)
+			w.WriteString(`="`)
+			writeAttrValue(w, v)
 			w.WriteByte('"')
 		}
 	}
@@ -286,6 +285,12 @@ const kramdownEscapable = "\\.*_+`<>()[]{}#!:|\"'$=-~"
 // writeText writes Markdown text: kramdown's backslash escapes removed,
 // HTML specials escaped, entity references kept as written.
 func writeText(w util.BufWriter, b []byte) {
+	// Most text has none of the bytes the loop below looks for, and
+	// searching for each in turn is much faster than the loop.
+	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '<') < 0 && bytes.IndexByte(b, '>') < 0 {
+		w.Write(b)
+		return
+	}
 	last := 0
 	for i := 0; i < len(b); i++ {
 		c := b[i]
@@ -358,56 +363,33 @@ func writeHTMLText(w util.BufWriter, b []byte) {
 	w.Write(b[last:])
 }
 
-func (r *htmlRenderer) rawHTML(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+func (r *htmlRenderer) rawHTML(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkSkipChildren, nil
 	}
-	b := n.(*rawHTMLBlock)
-	var doc string
-	if b.quoted {
-		doc = b.buf[:min(b.end, len(b.buf))]
-	} else {
-		end := b.end
-		if b.lastStop < end {
-			end = b.lastStop
-		}
-		if end > len(src) {
-			end = len(src)
-		}
-		doc = string(src[b.start:end])
+	switch b := n.(*rawHTMLBlock); {
+	case b.quoted:
+		writeRawHTML(w, b.buf[:min(b.end, len(b.buf))])
+	case b.end <= b.lastStop:
+		w.Write(b.html)
+	default:
+		// The block ended before its last element did: kramdown closes
+		// that element at the end of the block's lines.
+		writeRawHTML(w, b.doc[b.start:min(b.lastStop, len(b.doc))])
 	}
-	var out strings.Builder
-	out.Grow(len(doc) + len(doc)/8) // the serialisation is about the size of the source
-	for i := 0; i < len(doc); {
-		// between elements on one line
-		for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t') {
-			i++
-		}
-		if i >= len(doc) {
-			break
-		}
-		if doc[i] != '<' {
-			writeEscaped(&out, doc[i:], false)
-			break
-		}
-		i = scanRawHTMLFrom(doc, i, &out)
-		out.WriteByte('\n')
-	}
-	w.WriteString(out.String())
 	return ast.WalkSkipChildren, nil
 }
 
 func (r *htmlRenderer) htmlContainer(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 	c := n.(*htmlContainer)
 	if entering {
-		var b strings.Builder
-		writeStartTag(&b, c.name, c.attrs, false)
-		w.WriteString(b.String())
+		writeStartTag(w, c.name, c.attrs, false)
 		if !c.span {
 			w.WriteByte('\n')
 		}
 	} else {
-		w.WriteString("</" + c.name + ">\n")
+		writeEndTag(w, c.name)
+		w.WriteByte('\n')
 	}
 	return ast.WalkContinue, nil
 }
@@ -473,9 +455,11 @@ func (r *htmlRenderer) codeSpan(w util.BufWriter, src []byte, n ast.Node, enteri
 		if string(a.Name) == "class" || a.Name[0] == 0 {
 			continue
 		}
-		if v, ok := a.Value.([]byte); ok {
-			w.WriteString(" " + string(a.Name) + `="`)
-			writeAttrValue(w, string(v))
+		if v, ok := a.Value.(string); ok {
+			w.WriteByte(' ')
+			w.Write(a.Name)
+			w.WriteString(`="`)
+			writeAttrValue(w, v)
 			w.WriteByte('"')
 		}
 	}
@@ -632,9 +616,7 @@ func (r *htmlRenderer) spanIAL(w util.BufWriter, _ []byte, n ast.Node, entering 
 
 func (r *htmlRenderer) literal(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 	if entering {
-		var b strings.Builder
-		writeEscaped(&b, n.(*literal).text, false)
-		w.WriteString(b.String())
+		writeEscaped(w, n.(*literal).text, false)
 	}
 	return ast.WalkSkipChildren, nil
 }
@@ -662,24 +644,22 @@ func (r *htmlRenderer) spanHTML(w util.BufWriter, _ []byte, n ast.Node, entering
 	case h.comment != "":
 		w.WriteString(h.comment)
 	case h.closing:
-		w.WriteString("</" + h.name + ">")
+		writeEndTag(w, h.name)
 	default:
 		as := h.attrs
 		for _, a := range n.Attributes() {
 			if a.Name[0] == 0 {
 				continue
 			}
-			if v, ok := a.Value.([]byte); ok {
-				as = append(dropAttr(as, string(a.Name)), htmlAttr{string(a.Name), string(v)})
+			if v, ok := a.Value.(string); ok {
+				as = append(dropAttr(as, string(a.Name)), htmlAttr{string(a.Name), v})
 			}
 		}
-		var b strings.Builder
-		void := inList(voidElements, h.name)
-		writeStartTag(&b, h.name, as, void)
+		void := hasClass(h.name, voidElement)
+		writeStartTag(w, h.name, as, void)
 		if h.closed && !void {
-			b.WriteString("</" + h.name + ">")
+			writeEndTag(w, h.name)
 		}
-		w.WriteString(b.String())
 	}
 	return ast.WalkSkipChildren, nil
 }
@@ -707,10 +687,13 @@ func (r *htmlRenderer) table(w util.BufWriter, _ []byte, n ast.Node, entering bo
 func (r *htmlRenderer) tableSection(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 	tag := n.(*tableSection).tag
 	if entering {
-		w.WriteString("  <" + tag + ">\n")
+		w.WriteString("  <")
+		w.WriteString(tag)
 	} else {
-		w.WriteString("  </" + tag + ">\n")
+		w.WriteString("  </")
+		w.WriteString(tag)
 	}
+	w.WriteString(">\n")
 	return ast.WalkContinue, nil
 }
 
@@ -730,16 +713,20 @@ func (r *htmlRenderer) tableCell(w util.BufWriter, _ []byte, n ast.Node, enterin
 		tag = "th"
 	}
 	if entering {
-		w.WriteString("      <" + tag)
+		w.WriteString("      <")
+		w.WriteString(tag)
 		if c.align != "" {
-			w.WriteString(` style="text-align: ` + c.align + `"`)
+			w.WriteString(` style="text-align: `)
+			w.WriteString(c.align)
+			w.WriteByte('"')
 		}
 		w.WriteByte('>')
 		if !n.HasChildren() {
 			w.WriteString(nbsp)
 		}
 	} else {
-		w.WriteString("</" + tag + ">\n")
+		writeEndTag(w, tag)
+		w.WriteByte('\n')
 	}
 	return ast.WalkContinue, nil
 }

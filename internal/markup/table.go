@@ -59,17 +59,20 @@ func (tableParser) Trigger() []byte             { return nil }
 func (tableParser) CanInterruptParagraph() bool { return false }
 func (tableParser) CanAcceptIndentedLine() bool { return false }
 
-// hasPipe is kramdown's TABLE_PIPE_CHECK: a leading pipe or an unescaped one.
-func hasPipe[T string | []byte](l T) bool {
-	if len(l) > 0 && l[0] == '|' {
-		return true
-	}
-	for i := 1; i < len(l); i++ {
-		if l[i] == '|' && l[i-1] != '\\' && l[i-1] != '\n' {
+// hasPipe is kramdown's TABLE_PIPE_CHECK: a leading pipe or an unescaped
+// one. Every line that may start a block is asked, so it looks for pipes
+// with IndexByte rather than at every byte.
+func hasPipe(l []byte) bool {
+	for i := 0; ; i++ {
+		k := bytes.IndexByte(l[i:], '|')
+		if k < 0 {
+			return false
+		}
+		i += k
+		if i == 0 || l[i-1] != '\\' && l[i-1] != '\n' {
 			return true
 		}
 	}
-	return false
 }
 
 // afterBoundary reports whether a block starting at the line beginning at
@@ -231,12 +234,13 @@ func parseAlign(l string) []string {
 // splitCells splits a row at unescaped pipes outside code spans and returns
 // the cell segments, trimmed.
 func splitCells(src []byte, seg text.Segment) []text.Segment {
-	var cells []text.Segment
 	start := seg.Start
 	stop := seg.Stop
 	for stop > start && isSpace(src[stop-1]) {
 		stop--
 	}
+	// at most a cell more than pipes, so that appending never grows it
+	cells := make([]text.Segment, 0, 1+bytes.Count(src[start:stop], []byte{'|'}))
 	for i := start; i < stop; i++ {
 		switch src[i] {
 		case '\\':

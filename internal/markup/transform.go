@@ -114,14 +114,14 @@ func (st *transformState) apply(n ast.Node, a *attrList, depth int) {
 			st.apply(n, d, depth+1)
 		}
 	}
-	for i, k := range a.keys {
-		v := a.vals[i]
+	for _, at := range a.attrs {
+		k, v := at.key, at.val
 		if k == "class" {
 			if old, ok := attrString(n, "class"); ok {
 				v = strings.TrimLeft(old+" "+v, " ")
 			}
 		}
-		n.SetAttributeString(k, []byte(v))
+		n.SetAttributeString(k, v)
 	}
 }
 
@@ -236,9 +236,9 @@ func (st *transformState) blocks(parent ast.Node, inHTML bool) {
 			continue
 		case *blockExt:
 			if n.options != nil {
-				for i, k := range n.options.keys {
-					if k == "auto_ids" {
-						st.noIDs = n.options.vals[i] == "false"
+				for _, at := range n.options.attrs {
+					if at.key == "auto_ids" {
+						st.noIDs = at.val == "false"
 					}
 				}
 			}
@@ -300,7 +300,7 @@ func (st *transformState) applyBlock(n ast.Node, a *attrList) {
 		if old, ok := attrString(n, "\x00refs"); ok {
 			refs = old + " " + refs
 		}
-		n.SetAttributeString("\x00refs", []byte(refs))
+		n.SetAttributeString("\x00refs", refs)
 	}
 }
 
@@ -389,7 +389,7 @@ func addClass(n ast.Node, c string) {
 	if old, ok := attrString(n, "class"); ok {
 		c = old + " " + c
 	}
-	n.SetAttributeString("class", []byte(c))
+	n.SetAttributeString("class", c)
 }
 
 func moveChildren(dst, src ast.Node) {
@@ -474,7 +474,7 @@ func (st *transformState) headingID(h *ast.Heading, inHTML bool) {
 	} else {
 		id = st.gfmID(raw)
 	}
-	h.SetAttributeString("id", []byte(id))
+	h.SetAttributeString("id", id)
 }
 
 func (st *transformState) headingText(h ast.Node) []byte {
@@ -536,28 +536,29 @@ func isGFMWordRune(r rune) bool {
 }
 
 func (st *transformState) gfmID(raw []byte) string {
-	b := make([]byte, 0, len(raw))
+	var b strings.Builder
+	b.Grow(len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		if c < utf8.RuneSelf {
 			i++
 			switch {
 			case c == ' ' || c == '\t':
-				b = append(b, '-')
+				b.WriteByte('-')
 			case c >= 'A' && c <= 'Z':
-				b = append(b, c+'a'-'A')
+				b.WriteByte(c + 'a' - 'A')
 			case c == '-' || isWordByte(c):
-				b = append(b, c)
+				b.WriteByte(c)
 			}
 			continue
 		}
 		r, n := utf8.DecodeRune(raw[i:])
 		i += n
 		if isGFMWordRune(r) {
-			b = utf8.AppendRune(b, unicode.ToLower(r))
+			b.WriteRune(unicode.ToLower(r))
 		}
 	}
-	id := string(b)
+	id := b.String()
 	if st.gfmIDs == nil {
 		st.gfmIDs = map[string]int{}
 	}

@@ -34,7 +34,11 @@ func TestParseAttrList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := parseAttrList(tt.in)
-			got := result{a.refs, a.keys, a.vals}
+			got := result{Refs: a.refs}
+			for _, at := range a.attrs {
+				got.Keys = append(got.Keys, at.key)
+				got.Vals = append(got.Vals, at.val)
+			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("parseAttrList(%q) (-want +got):\n%s", tt.in, diff)
 			}
@@ -60,7 +64,7 @@ func TestScanStartTag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, res := scanStartTag(tt.in)
+			got, res := scanStartTag(tt.in, nil)
 			if res != tt.res {
 				t.Fatalf("scanStartTag(%q) result = %v, want %v", tt.in, res, tt.res)
 			}

@@ -15,6 +15,10 @@
 //	d/<hash>.json   document-table shards: [[url,title,kind,date,excerpt],…]
 //	                for DocsPerShard consecutive document ids.
 //
+// A build makes each page's [Doc] with [PageDoc] as the page is rendered:
+// the page's words are counted there, on all cores, and Index, which waits
+// for every page, only merges the counts.
+//
 // Shard names are content hashes: an unchanged shard keeps its name and its
 // bytes from one build to the next, and a host may cache it forever. Term
 // shard boundaries are content-defined (chosen by a hash of the term, not by

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,12 +21,19 @@ type Doc struct {
 	URL      string
 	Title    string
 	Headings []string
-	// Text is the visible text of the page (see TextOf), headings included.
+	// Text is the visible text of the page (see TextOf), headings included;
+	// in a Doc made by PageDoc, only the start of it that the excerpt is
+	// made from.
 	Text string
 	// Kind is "page", "post" or "file"; the client shows it with the result.
 	Kind string
 	// Date is YYYY-MM-DD for posts and files, empty for pages.
 	Date string
+
+	// words are the counts of the words of Title, Headings and the whole
+	// text, as docWords.pack lists them, when PageDoc has counted them
+	// already; nil when Index has to read the fields.
+	words []byte
 }
 
 // File is one output file, its path relative to the output root.
@@ -204,7 +212,7 @@ func Index(docs []Doc) []File {
 			lo, hi := s*DocsPerShard, min((s+1)*DocsPerShard, len(docs))
 			rows := make([][5]string, 0, hi-lo)
 			for _, d := range docs[lo:hi] {
-				rows = append(rows, [5]string{d.URL, strings.Join(strings.Fields(d.Title), " "), d.Kind, d.Date, excerpt(d)})
+				rows = append(rows, [5]string{d.URL, collapseSpaces(d.Title), d.Kind, d.Date, excerpt(d)})
 			}
 			b := marshal(rows)
 			tables[s] = File{Dir + "d/" + contentName(b) + ".json", b}
@@ -264,9 +272,9 @@ func uniqueByURL(docs []Doc) []Doc {
 	return out
 }
 
-// analyse tokenises the docs on all cores. Each worker keeps its own
-// dictionary; the result is remapped to one sorted vocabulary, so the output
-// does not depend on how the work was split.
+// analyse turns the words of the docs into terms on all cores. Each worker
+// keeps its own dictionary; the result is remapped to one sorted
+// vocabulary, so the output does not depend on how the work was split.
 func analyse(docs []Doc) ([]docInfo, []string) {
 	infos := make([]docInfo, len(docs))
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)/64))
@@ -278,22 +286,31 @@ func analyse(docs []Doc) ([]docInfo, []string) {
 			defer wg.Done()
 			tk := newTokenizer()
 			ids := map[string]int32{} // term → local id
-			cache := newWordTable()   // raw word → local id, or -1 if dropped
+			cache := newWordTable()   // word → local id, or -1 if dropped
 			var names []string
 			var counts []docTerm // indexed by local term id
 			var touched []int32
+			var plain *docWords // for docs that PageDoc has not read
 			for i := w; i < len(docs); i += workers {
-				d := &docs[i]
-				field := 0
+				words := docs[i].words
+				if words == nil {
+					if plain == nil {
+						plain = newDocWords()
+					}
+					words = readDoc(&docs[i], plain)
+				}
 				length := 0
-				add := func(w []byte, runes int) {
-					// Most words were seen before: one lookup of the raw
-					// word gives its term id, with no stemming.
-					id, ok := cache.get(w)
+				for len(words) > 0 {
+					word, n, rest := nextWord(words)
+					words = rest
+					// Most words were seen before: one lookup gives
+					// their term id, with no stemming.
+					id, ok := cache.get(word)
 					if !ok {
-						raw := slices.Clone(w) // term() may change w
 						id = -1
-						if term, keep := tk.term(w, runes); keep {
+						// A copy: term may change it, and word is part
+						// of the doc.
+						if term, keep := tk.term(slices.Clone(word), utf8.RuneCount(word)); keep {
 							tid, ok := ids[string(term)]
 							if !ok {
 								tid = int32(len(names))
@@ -304,32 +321,20 @@ func analyse(docs []Doc) ([]docInfo, []string) {
 							}
 							id = tid
 						}
-						cache.put(raw, id)
+						cache.put(word, id)
 					}
 					if id < 0 {
-						return
+						continue
 					}
 					c := &counts[id]
 					if c.title == 0 && c.head == 0 && c.txt == 0 {
 						touched = append(touched, id)
 					}
-					switch field {
-					case 0:
-						c.title = satAdd(c.title)
-					case 1:
-						c.head = satAdd(c.head)
-					default:
-						c.txt = satAdd(c.txt)
-						length++
-					}
+					c.title = satAdd(c.title, n.title)
+					c.head = satAdd(c.head, n.head)
+					c.txt = satAdd(c.txt, n.text)
+					length += int(n.text)
 				}
-				tk.words(d.Title, add)
-				field = 1
-				for _, h := range d.Headings {
-					tk.words(h, add)
-				}
-				field = 2
-				tk.words(d.Text, add)
 				terms := make([]docTerm, len(touched))
 				for j, id := range touched {
 					terms[j] = counts[id]
@@ -377,11 +382,28 @@ func analyse(docs []Doc) ([]docInfo, []string) {
 	return infos, vocab
 }
 
-func satAdd(n uint16) uint16 {
-	if n == math.MaxUint16 {
-		return n
+// readDoc counts the words of a doc that PageDoc has not read, in words,
+// which it empties first, so that a worker reuses one table for its docs.
+func readDoc(d *Doc, words *docWords) []byte {
+	words.reset()
+	r := words.reader()
+	words.use = uses{title: 1}
+	r.read([]byte(d.Title))
+	r.separate()
+	words.use = uses{head: 1}
+	for _, h := range d.Headings {
+		r.read([]byte(h))
+		r.separate()
 	}
-	return n + 1
+	words.use = uses{text: 1}
+	r.read([]byte(d.Text))
+	r.separate()
+	return words.pack()
+}
+
+// satAdd adds n uses to a count, which stops at its largest value.
+func satAdd(count uint16, n uint32) uint16 {
+	return uint16(min(uint64(count)+uint64(n), math.MaxUint16))
 }
 
 // weight is the stored score of a term in a document: the BM25 term
@@ -435,27 +457,19 @@ func termHash(s string) uint32 {
 // page's opening heading when that only repeats the title (Isomer pages often
 // open with it).
 func excerpt(d Doc) string {
-	text := d.Text
 	// Only the start of the text matters; collapsing the spaces of all of it
 	// would cost more than the rest of indexing.
-	if limit := len(d.Title) + 8*excerptRunes; len(text) > limit {
-		for limit > 0 && !utf8.RuneStart(text[limit]) {
-			limit--
-		}
-		text = text[:limit]
-	}
-	text = strings.Join(strings.Fields(text), " ")
+	text := excerptSource(d.Title, d.Text)
+	text = collapseSpaces(text)
 	if len(d.Headings) > 0 {
-		h := strings.Join(strings.Fields(d.Headings[0]), " ")
-		title := strings.Join(strings.Fields(d.Title), " ")
+		h := collapseSpaces(d.Headings[0])
+		title := collapseSpaces(d.Title)
 		if strings.EqualFold(h, title) && len(text) >= len(h) && strings.EqualFold(text[:len(h)], h) &&
 			(len(text) == len(h) || text[len(h)] == ' ') {
 			text = strings.TrimLeft(text[len(h):], " ")
 		}
 	}
-	if utf8.RuneCountInString(text) <= excerptRunes {
-		return text
-	}
+	// cut is where the rune after the first excerptRunes starts, if any.
 	cut, n := 0, 0
 	for i := range text {
 		if n == excerptRunes {
@@ -464,10 +478,56 @@ func excerpt(d Doc) string {
 		}
 		n++
 	}
+	if cut == 0 {
+		return text
+	}
 	if sp := strings.LastIndexByte(text[:cut], ' '); sp > cut/2 {
 		cut = sp
 	}
 	return strings.TrimRight(text[:cut], " ,;:-–—") + "…"
+}
+
+// collapseSpaces is strings.Join(strings.Fields(s), " "), with no copy
+// when there is nothing to collapse: text from TextOf has single spaces
+// already, except for the rare Unicode spaces.
+func collapseSpaces(s string) string {
+	if s == "" || s[0] == ' ' {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c-'!' < utf8.RuneSelf-'!': // printable ASCII, most of it
+			i++
+		case c == ' ' && i+1 < len(s) && s[i+1] != ' ':
+			i++
+		case c < utf8.RuneSelf: // a control character, two spaces or a final one
+			return strings.Join(strings.Fields(s), " ")
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			i += n
+		}
+	}
+	return s
+}
+
+// excerptLimit is how many bytes of a text excerptSource may keep, for a
+// doc with that title: the excerpt has excerptRunes runes and may first
+// drop an opening heading that repeats the title.
+func excerptLimit(title string) int { return len(title) + 8*excerptRunes }
+
+// excerptSource is the start of text that excerpt reads: the first
+// excerptLimit bytes, cut back to the start of a rune.
+func excerptSource[T string | []byte](title string, text T) T {
+	if limit := excerptLimit(title); len(text) > limit {
+		for limit > 0 && !utf8.RuneStart(text[limit]) {
+			limit--
+		}
+		text = text[:limit]
+	}
+	return text
 }
 
 // spans splits [0,n) into one range per core, or fewer when n is small

@@ -225,3 +225,18 @@ func TestIndexEmpty(t *testing.T) {
 		t.Errorf("search of empty index: %+v, %v", res, err)
 	}
 }
+
+// collapseSpaces is strings.Join(strings.Fields(s), " ") with a shortcut.
+func FuzzCollapseSpaces(f *testing.F) {
+	for _, s := range []string{
+		"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\vb", "a\u00a0b", "a\u0085b", "a\u3000b",
+		"café straße", "x\xffy", "数字 政府", "a\u2028", "ends with a space ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapseSpaces(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpaces(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -2,6 +2,9 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
+	"math/bits"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -16,32 +19,103 @@ import (
 // "<b>Gov</b>Tech" stays one word. The text includes the headings' words:
 // they are read on the page too.
 //
-// It reads tokens rather than building a tree: this runs on every page of
-// a build. Skipped elements are skipped up to their matching end tag.
+// It reads tokens rather than building a tree: PageDoc reads every page of
+// a build this way. Skipped elements are skipped up to their matching end
+// tag.
 func TextOf(body []byte) (headings []string, text string) {
-	// The scanner below reads the markup a build writes several times
-	// faster than the general tokenizer (which copies every attribute
-	// name), and tokenizes it the same way; what it does not handle
-	// (comments, doctypes, scripts, truncated tags) goes to the tokenizer.
-	e := newExtractor(len(body))
-	if !e.scan(body) {
-		e = newExtractor(len(body))
-		e.tokenize(body)
-	}
-	e.w.endHeading()
+	e := readPage(body, math.MaxInt, false)
 	return e.w.headings, string(e.w.out)
 }
 
-// extractor is the state of one extraction: the text so far and the
-// skipped elements we are inside, innermost last.
+// PageDoc completes d, whose URL, Title, Kind and Date are set, with a
+// rendered page's body HTML, read as TextOf reads it. It counts the words
+// of the page here, so that Index, which runs once every page is rendered,
+// only has to merge them; the build calls it as each page is rendered, on
+// all cores. The text itself is not kept: Text is only its start, which
+// the excerpt is made from (see excerptSource).
+func PageDoc(d Doc, body []byte) Doc {
+	e := readPage(body, excerptLimit(d.Title), true)
+	e.words.use = uses{title: 1}
+	e.reader.read([]byte(d.Title))
+	e.reader.separate()
+	d.Headings = e.w.headings
+	d.Text = string(excerptSource(d.Title, e.w.out))
+	d.words = e.words.pack()
+	return d
+}
+
+// readPage reads body with the scanner, or with the tokenizer when the
+// scanner meets markup it does not handle: comments, doctypes, scripts,
+// truncated tags. The scanner reads the markup a build writes several
+// times faster than the tokenizer (which copies every attribute name) and
+// tokenizes it the same way. The text written stops after textLimit bytes;
+// countWords also counts its words, all of them.
+func readPage(body []byte, textLimit int, countWords bool) *extractor {
+	e := newExtractor(len(body), textLimit, countWords)
+	if !e.scan(body) {
+		e = newExtractor(len(body), textLimit, countWords)
+		e.tokenize(body)
+	}
+	e.separate()
+	e.endHeading()
+	return e
+}
+
+// extractor is the state of one extraction: the text so far, the skipped
+// elements we are inside, innermost last, and the words counted.
 type extractor struct {
 	w       textWriter
 	skip    []atom.Atom
 	heading atom.Atom
+	// The start tag being read, here so that passing it as a tag does not
+	// allocate.
+	rawTag   rawTag
+	tokenTag tokenTag
+	atoms    atomCache
+	// words, when not nil, counts the words of the text as reader reads
+	// them.
+	words  *docWords
+	reader wordReader
 }
 
-func newExtractor(size int) *extractor {
-	return &extractor{w: textWriter{out: make([]byte, 0, size/2)}}
+func newExtractor(size, textLimit int, countWords bool) *extractor {
+	// Room for the text up to its limit and the word that passes it.
+	e := &extractor{w: textWriter{out: make([]byte, 0, min(size/2, textLimit)+64), limit: textLimit}}
+	if countWords {
+		e.words = newDocWords()
+		e.words.use = uses{text: 1}
+		e.reader = e.words.reader()
+	}
+	return e
+}
+
+// separate marks a block boundary: no word goes on across it.
+func (e *extractor) separate() {
+	e.w.pending, e.w.hpend = true, true
+	if e.words != nil {
+		e.reader.separate()
+	}
+}
+
+// startHeading starts collecting a heading. A heading's words count in the
+// heading and in the text. Headings start and end at block boundaries, so
+// no word is being read then.
+func (e *extractor) startHeading(a atom.Atom) {
+	e.heading = a
+	e.w.inHeading = true
+	e.w.heading = e.w.heading[:0]
+	e.w.hpend = false
+	if e.words != nil {
+		e.words.use = uses{head: 1, text: 1}
+	}
+}
+
+// endHeading closes the heading being collected, if any.
+func (e *extractor) endHeading() {
+	e.w.endHeading()
+	if e.words != nil {
+		e.words.use = uses{text: 1}
+	}
 }
 
 // tag answers the two questions about a start tag that only some tags
@@ -65,15 +139,12 @@ func (e *extractor) start(a atom.Atom, t tag) {
 		return
 	}
 	if !inlineElement(a) {
-		e.w.pending, e.w.hpend = true, true
+		e.separate()
 	}
 	if isHeading(a) && !t.selfClosing() {
 		// As in HTML5 parsing, a heading start tag ends an open heading.
-		e.w.endHeading()
-		e.heading = a
-		e.w.inHeading = true
-		e.w.heading = e.w.heading[:0]
-		e.w.hpend = false
+		e.endHeading()
+		e.startHeading(a)
 	}
 }
 
@@ -85,15 +156,16 @@ func (e *extractor) end(a atom.Atom) {
 		return
 	}
 	if !inlineElement(a) {
-		e.w.pending, e.w.hpend = true, true
+		e.separate()
 	}
 	if isHeading(a) && e.heading != 0 {
 		e.heading = 0
-		e.w.endHeading()
+		e.endHeading()
 	}
 }
 
-// text takes a text token's bytes, entities not yet decoded.
+// text takes a text token's bytes; escaped says they may hold entities,
+// still to be decoded.
 func (e *extractor) text(b []byte, escaped bool) {
 	if len(e.skip) > 0 || len(b) == 0 {
 		return
@@ -101,7 +173,12 @@ func (e *extractor) text(b []byte, escaped bool) {
 	if escaped && bytes.IndexByte(b, '&') >= 0 {
 		b = []byte(html.UnescapeString(string(b)))
 	}
-	e.w.text(b)
+	if e.w.writing() {
+		e.w.text(b)
+	}
+	if e.words != nil {
+		e.reader.read(b)
+	}
 }
 
 // tokenize reads body with the general HTML tokenizer.
@@ -116,7 +193,8 @@ func (e *extractor) tokenize(body []byte) {
 			e.text(z.Text(), false)
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			e.start(atom.Lookup(name), &tokenTag{z: z, self: tt == html.SelfClosingTagToken, hasAttr: hasAttr})
+			e.tokenTag = tokenTag{z: z, self: tt == html.SelfClosingTagToken, hasAttr: hasAttr}
+			e.start(atom.Lookup(name), &e.tokenTag)
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			e.end(atom.Lookup(name))
@@ -157,6 +235,19 @@ func (e *extractor) scan(body []byte) bool {
 		return false // the tokenizer replaces NUL in some contexts
 	}
 	text, i := 0, 0 // the text token since text; i is where to look for '<'
+	// amp is the first '&' at or after text, or len(body): found with one
+	// search for many texts, most of which have none.
+	amp := -1
+	hasEntity := func(end int) bool {
+		if amp < text {
+			if k := bytes.IndexByte(body[text:], '&'); k >= 0 {
+				amp = text + k
+			} else {
+				amp = len(body)
+			}
+		}
+		return amp < end
+	}
 	for {
 		lt := bytes.IndexByte(body[i:], '<')
 		if lt < 0 {
@@ -179,23 +270,23 @@ func (e *extractor) scan(body []byte) bool {
 			i = lt + 1 // not a tag: part of the text
 			continue
 		}
-		e.text(body[text:lt], true)
+		e.text(body[text:lt], hasEntity(lt))
 		nameAt := lt + 1
 		if closing {
 			nameAt++
 		}
-		nameEnd, end, ok := tagEnd(body, nameAt)
+		nameEnd, end, mayHide, ok := tagEnd(body, nameAt)
 		if !ok {
 			return false
 		}
-		var buf [32]byte
-		a := lookup(body[nameAt:nameEnd], &buf)
+		a := e.atoms.lookup(body[nameAt:nameEnd])
 		if closing {
 			e.end(a)
 			text, i = end, end
 			continue
 		}
-		e.start(a, &rawTag{raw: body[lt:end]})
+		e.rawTag = rawTag{raw: body[lt:end], mayHide: mayHide}
+		e.start(a, &e.rawTag)
 		text, i = end, end
 		switch a {
 		case atom.Script, atom.Plaintext:
@@ -208,6 +299,39 @@ func (e *extractor) scan(body []byte) bool {
 			text, i = stop, stop
 		}
 	}
+}
+
+// atomCache remembers the atoms of the short tag names of a page, which
+// come back hundreds of times, by the name's bytes, lower-cased, in one
+// number: cheaper than hashing the name again, as atom.Lookup does.
+type atomCache [64]struct {
+	name uint64
+	atom atom.Atom
+}
+
+// lookup is atom.Lookup of a tag name in any case.
+func (c *atomCache) lookup(name []byte) atom.Atom {
+	if len(name) > 8 {
+		var buf [32]byte
+		return lookup(name, &buf)
+	}
+	// Names have no zero byte (scan gives up on NUL), so no two names have
+	// the same key, and no name has the empty entries' key, 0.
+	var key uint64
+	for i := len(name) - 1; i >= 0; i-- {
+		b := name[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		key = key<<8 | uint64(b)
+	}
+	e := &c[key*0x9e3779b97f4a7c15>>58]
+	if e.name != key {
+		var lower [8]byte
+		binary.LittleEndian.PutUint64(lower[:], key)
+		e.name, e.atom = key, atom.Lookup(lower[:len(name)])
+	}
+	return e.atom
 }
 
 // lookup is atom.Lookup of a tag name in any case.
@@ -232,20 +356,21 @@ func lookup(name []byte, buf *[32]byte) atom.Atom {
 // tagEnd follows the tokenizer's reading of a tag (readTag: name,
 // attribute names, quoted and unquoted values) from the first byte of its
 // name, and returns the end of the name and the index after the closing
-// '>'. A tag cut off by the end of body is not ok.
-func tagEnd(b []byte, i int) (nameEnd, end int, ok bool) {
+// '>'. mayHide says some attribute is named like one that can hide the
+// element (see hidingAttr). A tag cut off by the end of body is not ok.
+func tagEnd(b []byte, i int) (nameEnd, end int, mayHide, ok bool) {
 	p := i + 1
-	for p < len(b) && !isSpace(b[p]) && b[p] != '/' && b[p] != '>' {
+	for p < len(b) && !endsName(b[p]) {
 		p++
 	}
 	nameEnd = p
 	for {
 		p = skipSpace(b, p)
 		if p >= len(b) {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 		if b[p] == '>' {
-			return nameEnd, p + 1, true
+			return nameEnd, p + 1, mayHide, true
 		}
 		// An attribute name; an '=' that starts it belongs to it.
 		k := p
@@ -255,15 +380,16 @@ func tagEnd(b []byte, i int) (nameEnd, end int, ok bool) {
 				p++
 				continue
 			}
-			if c == '=' || c == '/' || c == '>' || isSpace(c) {
+			if c == '=' || endsName(c) {
 				break
 			}
 			p++
 		}
+		mayHide = mayHide || hidingAttr(b[k:p])
 		// Its value, if any.
 		p = skipSpace(b, p)
 		if p >= len(b) {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 		switch b[p] {
 		case '/':
@@ -275,14 +401,14 @@ func tagEnd(b []byte, i int) (nameEnd, end int, ok bool) {
 		}
 		p = skipSpace(b, p+1)
 		if p >= len(b) {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 		switch q := b[p]; q {
 		case '>':
 		case '"', '\'':
 			n := bytes.IndexByte(b[p+1:], q)
 			if n < 0 {
-				return 0, 0, false
+				return 0, 0, false, false
 			}
 			p += n + 2
 		default:
@@ -316,6 +442,9 @@ func rawTextEnd(b []byte, i int, name []byte) int {
 // on their attributes are handed to the tokenizer.
 type rawTag struct {
 	raw []byte
+	// mayHide says an attribute is named like one that can hide the
+	// element (see hiddenTag).
+	mayHide bool
 }
 
 func (t *rawTag) selfClosing() bool {
@@ -328,7 +457,7 @@ func (t *rawTag) selfClosing() bool {
 }
 
 func (t *rawTag) hidden() bool {
-	if !containsFold(t.raw, "hidden") && !containsFold(t.raw, "role") {
+	if !t.mayHide {
 		return false
 	}
 	z := html.NewTokenizer(bytes.NewReader(t.raw))
@@ -337,27 +466,36 @@ func (t *rawTag) hidden() bool {
 	return hasAttr && hiddenTag(z)
 }
 
-// containsFold reports whether b contains the lower-case ASCII word s in any case.
-func containsFold(b []byte, s string) bool {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if b[i]|0x20 != s[0] {
-			continue
-		}
-		j := 1
-		for j < len(s) && b[i+j]|0x20 == s[j] {
-			j++
-		}
-		if j == len(s) {
-			return true
+// hidingAttr reports whether an attribute name, in any case, is one that
+// hiddenTag looks at.
+func hidingAttr(name []byte) bool {
+	return equalFold(name, "hidden") || equalFold(name, "aria-hidden") || equalFold(name, "role")
+}
+
+// equalFold reports whether b is the lower-case ASCII name s in any case.
+// (b[i]|0x20 also turns '\r' into '-', but attribute names have no '\r'.)
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if b[i]|0x20 != s[i] {
+			return false
 		}
 	}
-	return false
+	return true
 }
+
+// endsName reports whether c ends a tag or attribute name. Letters, most
+// of a name, are above '>', so one comparison answers for them.
+func endsName(c byte) bool { return c <= '>' && (c == '>' || c == '/' || isSpace(c)) }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // isSpace is HTML's white space, as the tokenizer reads it.
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+func isSpace(c byte) bool {
+	return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f')
+}
 
 func skipSpace(b []byte, p int) int {
 	for p < len(b) && isSpace(b[p]) {
@@ -387,19 +525,31 @@ func voidElement(a atom.Atom) bool {
 }
 
 // textWriter collapses white space as it writes: a run of spaces, or a block
-// boundary, becomes one space, written only before the next word.
+// boundary, becomes one space, written only before the next word. Once out
+// holds more than limit bytes, only headings are written.
 type textWriter struct {
 	out, heading   []byte
+	limit          int
 	pending, hpend bool
 	inHeading      bool
 	headings       []string
 }
+
+// writing reports whether text written now is kept.
+func (w *textWriter) writing() bool { return w.inHeading || len(w.out) <= w.limit }
 
 // text writes s word by word. Invalid UTF-8 becomes U+FFFD, byte by byte.
 func (w *textWriter) text(s []byte) {
 	for i := 0; i < len(s); {
 		j := i
 		for j < len(s) {
+			if j+8 <= len(s) {
+				// Printable ASCII, most of a word, eight bytes at a time.
+				k := printableASCII(binary.LittleEndian.Uint64(s[j : j+8]))
+				if j += k; k == 8 {
+					continue
+				}
+			}
 			if c := s[j]; c < utf8.RuneSelf {
 				if c <= ' ' && isSpace(c) {
 					break
@@ -418,6 +568,11 @@ func (w *textWriter) text(s []byte) {
 			i = j
 			continue
 		}
+		if s[i] < utf8.RuneSelf { // a space
+			w.pending, w.hpend = true, true
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && n == 1 {
 			w.word([]byte(string(utf8.RuneError)))
@@ -428,13 +583,25 @@ func (w *textWriter) text(s []byte) {
 	}
 }
 
+// printableASCII is the number of bytes from '!' to DEL that the eight
+// bytes of x, read as little-endian, start with.
+func printableASCII(x uint64) int {
+	const high = 0x8080808080808080
+	// The high bit of the first byte below '!' is set in below (later bytes
+	// may be wrong, from a borrow), and that of a byte from 0x80 on in x.
+	below := (x - 0x2121212121212121) &^ x & high
+	return bits.TrailingZeros64(below|x&high) / 8
+}
+
 // word writes a run of non-space characters.
 func (w *textWriter) word(b []byte) {
-	if w.pending && len(w.out) > 0 {
-		w.out = append(w.out, ' ')
+	if len(w.out) <= w.limit {
+		if w.pending && len(w.out) > 0 {
+			w.out = append(w.out, ' ')
+		}
+		w.pending = false
+		w.out = append(w.out, b...)
 	}
-	w.pending = false
-	w.out = append(w.out, b...)
 	if w.inHeading {
 		if w.hpend && len(w.heading) > 0 {
 			w.heading = append(w.heading, ' ')

@@ -1,6 +1,10 @@
 package search
 
 import (
+	"maps"
+	"math"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,7 +68,9 @@ func TestTextOfSeed(t *testing.T) {
 }
 
 // The scanner and the tokenizer must read any input alike: the scanner
-// either gives up or finds the same text.
+// either gives up or finds the same text and words. And PageDoc, which
+// counts a page's words as they come, in the pieces between its tags, must
+// count the words that Index reads in TextOf's headings and text.
 func FuzzTextOf(f *testing.F) {
 	for _, s := range []string{
 		`<p>One <b>two</b></p>`, `<div hidden>x</div>y`, `<DIV ARIA-HIDDEN="true">x</div>y`,
@@ -73,23 +79,82 @@ func FuzzTextOf(f *testing.F) {
 		`<xmp><b>x</b></xmp>`, `a < b <3 c&lt;`, `a <`, `<p =x a='b>c' d="e>f" g=h>i</p>`, `<p a=>b</p>`,
 		`<p a = "x" / >y`, `<svg><path/></svg>after`, `caf\xe9 \xc2\xa0x`, `<!-- c --><p>x</p>`, `<script>1<2</script>x`,
 		`<p a="b`, `</>x`, `</ x>y`, `<br/><br />`, `<img src=x/>`, `<H1>A<h2>B</H1>C</h2>`,
+		`<p>Citizen'<b>s</b> rights, don'<i>t</i> panic, it’<b>S</b>x</p>`, `<h2>Gov<b>Tech</b></h2>Tech<p>Page Title</p>`,
+		`<p>数字<b>政府</b>カタ<i>カナ</i> ÉCOLES&nbsp;Straße grants GRANTED planning2024 x</p>`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e := newExtractor(len(b))
-		if !e.scan(b) {
-			return
+		e := newExtractor(len(b), math.MaxInt, true)
+		if e.scan(b) {
+			e.separate()
+			e.endHeading()
+			ref := newExtractor(len(b), math.MaxInt, true)
+			ref.tokenize(b)
+			ref.separate()
+			ref.endHeading()
+			if diff := cmp.Diff(ref.w.headings, e.w.headings, cmpEmpty); diff != "" {
+				t.Errorf("headings of %q (-tokenizer +scanner):\n%s", b, diff)
+			}
+			if string(ref.w.out) != string(e.w.out) {
+				t.Errorf("text of %q:\n tokenizer %q\n scanner   %q", b, ref.w.out, e.w.out)
+			}
+			if want, got := ref.words.pack(), e.words.pack(); string(want) != string(got) {
+				t.Errorf("words of %q:\n tokenizer %v\n scanner   %v", b, wordCounts(want), wordCounts(got))
+			}
 		}
-		e.w.endHeading()
-		ref := newExtractor(len(b))
-		ref.tokenize(b)
-		ref.w.endHeading()
-		if diff := cmp.Diff(ref.w.headings, e.w.headings, cmpEmpty); diff != "" {
-			t.Errorf("headings of %q (-tokenizer +scanner):\n%s", b, diff)
+
+		const title = "Page Title"
+		headings, text := TextOf(b)
+		got := PageDoc(Doc{Title: title}, b)
+		if diff := cmp.Diff(headings, got.Headings, cmpEmpty); diff != "" {
+			t.Errorf("PageDoc headings of %q (-TextOf +PageDoc):\n%s", b, diff)
 		}
-		if string(ref.w.out) != string(e.w.out) {
-			t.Errorf("text of %q:\n tokenizer %q\n scanner   %q", b, ref.w.out, e.w.out)
+		if want := excerptSource(title, text); got.Text != want {
+			t.Errorf("PageDoc text of %q: %q, want %q", b, got.Text, want)
+		}
+		want := Doc{Title: title, Headings: headings, Text: text}
+		if w, g := wordCounts(readDoc(&want, newDocWords())), wordCounts(got.words); !maps.Equal(w, g) {
+			t.Errorf("PageDoc words of %q:\n%v\nwant (from TextOf)\n%v", b, g, w)
 		}
 	})
+}
+
+// wordCounts unpacks a list of docWords.pack, to compare lists that count
+// the same words in another order.
+func wordCounts(packed []byte) map[string]uses {
+	m := map[string]uses{}
+	for len(packed) > 0 {
+		w, u, rest := nextWord(packed)
+		packed = rest
+		sum := m[string(w)]
+		sum.add(u)
+		m[string(w)] = sum
+	}
+	return m
+}
+
+// A Doc from PageDoc indexes as one from TextOf does.
+func TestPageDocIndexesAsTextOf(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Skip(err)
+	}
+	_, seedBody := splitFrontMatter(string(seed))
+	for _, tc := range []struct{ title, body string }{
+		{"Our Digital Government Efforts", seedBody},
+		{"About Us", "<h1>About us</h1><p>We are <b>Gov</b>Tech&rsquo;s team. Citizen's rights; don't panic.</p><nav>Menu</nav>"},
+		{"Grants", "<h2>Grants</h2><p>Grants granted, granting: " + strings.Repeat("Planning applications for grants. ", 200) + "</p>"},
+		{"数字政府", "<p>数字政府 カタカナ Straße ÉCOLES &nbsp; caf\xe9</p><h3>Headings <i>count</i> thrice</h3>"},
+	} {
+		headings, text := TextOf([]byte(tc.body))
+		fromText := Doc{URL: "/page/", Title: tc.title, Headings: headings, Text: text, Kind: "page"}
+		fromPage := PageDoc(Doc{URL: "/page/", Title: tc.title, Kind: "page"}, []byte(tc.body))
+		if !slices.EqualFunc(Index([]Doc{fromText}), Index([]Doc{fromPage}), sameFile) {
+			t.Errorf("%s: the index of PageDoc's doc differs from that of TextOf's", tc.title)
+		}
+		if len(fromPage.Text) > excerptLimit(tc.title) {
+			t.Errorf("%s: PageDoc kept %d bytes of the text, want at most %d", tc.title, len(fromPage.Text), excerptLimit(tc.title))
+		}
+	}
 }

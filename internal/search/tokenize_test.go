@@ -1,8 +1,10 @@
 package search
 
 import (
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,4 +123,47 @@ func TestStopWordsMatchScript(t *testing.T) {
 			t.Errorf("search.js %s = %s, want %d", name, m, want)
 		}
 	}
+}
+
+// A page's text comes in pieces, cut wherever there is a tag: the words
+// must come out as from the whole text, listed (queries) or counted
+// (pages).
+func TestWordsInPieces(t *testing.T) {
+	cases := append(tokenCases(),
+		"citizen's Don't it’s x' s y’S ’s '' don''t",
+		"GovTech AND govtech, grants2024 ok. Long-words-like-sustainability-and-transformation",
+		"twelve bytes and sixteen bytes words: organisations accountability")
+	for _, s := range cases {
+		whole := readInPieces(s, 0)
+		wholeCounts := countInPieces(s, 0)
+		for cut := range s { // at every rune: a tag never cuts one
+			if got := readInPieces(s, cut); !slices.Equal(got, whole) {
+				t.Errorf("%q cut at %d: words %q, want %q", s, cut, got, whole)
+			}
+			if got := countInPieces(s, cut); !maps.Equal(got, wholeCounts) {
+				t.Errorf("%q cut at %d: counts %v, want %v", s, cut, got, wholeCounts)
+			}
+		}
+	}
+}
+
+// readInPieces lists the words of s, read in two pieces cut at cut.
+func readInPieces(s string, cut int) []string {
+	var words []string
+	r := wordReader{emit: func(w []byte, _ int) { words = append(words, string(w)) }}
+	r.read([]byte(s[:cut]))
+	r.read([]byte(s[cut:]))
+	r.separate()
+	return words
+}
+
+// countInPieces counts the words of s, read in two pieces cut at cut.
+func countInPieces(s string, cut int) map[string]uses {
+	d := newDocWords()
+	d.use = uses{text: 1}
+	r := d.reader()
+	r.read([]byte(s[:cut]))
+	r.read([]byte(s[cut:]))
+	r.separate()
+	return wordCounts(d.pack())
 }

@@ -85,6 +85,7 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Site, error) {
 	if err := l.readFiles(ctx, l.jobs); err != nil {
 		return nil, err
 	}
+	l.placeStatic()
 	l.fixedDiags = l.diags.Items()
 	l.assemble()
 	resolve(l.site, l.site.Diagnostics, l.navLines)
@@ -121,7 +122,15 @@ type fileJob struct {
 	path       string
 	role       fileRole
 	collection *Collection
-	page       *Page
+	// ifFrontMatter says the file is a page only if it opens with front
+	// matter; otherwise it is static, copied to staticURL (or not at all
+	// when that is empty). The walk leaves the check to the parallel read.
+	ifFrontMatter bool
+	entry         fs.DirEntry
+	staticURL     string
+	static        bool // read found no front matter
+
+	page *Page
 	// diags are the problems found reading this file.
 	diags []diag.Diagnostic
 }
@@ -479,19 +488,14 @@ func (l *loader) walk(ctx context.Context) error {
 		if dir == "." && (name == "_config.yml") {
 			return nil
 		}
-		src, err := l.head(p)
-		if err != nil {
-			l.diags.Errorf(p, 0, "cannot read: %v", err)
-			return nil
-		}
-		if frontmatter.Has(src) {
-			l.jobs = append(l.jobs, fileJob{path: p, role: rolePage})
-			return nil
-		}
-		l.addStatic(p, d, "/"+p)
+		l.jobs = append(l.jobs, fileJob{path: p, role: rolePage, ifFrontMatter: true, entry: d, staticURL: "/" + p})
 		return nil
 	})
 }
+
+// headSize is how much of a file is read to see whether it opens with front
+// matter: a byte order mark and a "---" line with trailing spaces fit.
+const headSize = 512
 
 // head reads the start of a file: enough to see whether it has front matter.
 func (l *loader) head(p string) ([]byte, error) {
@@ -500,15 +504,70 @@ func (l *loader) head(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, 8)
-	n, err := f.Read(buf)
-	if n > 0 {
-		return buf[:n], nil
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
+	buf := make([]byte, headSize)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
-	return nil, nil
+	return buf[:n], nil
+}
+
+// readSource reads the file of job. For a file that is a page only with
+// front matter, it stops after the head when there is none (ok false), so
+// images and documents are not read whole.
+func (l *loader) readSource(job *fileJob) (src []byte, ok bool, err error) {
+	if !job.ifFrontMatter {
+		src, err = fs.ReadFile(l.fsys, job.path)
+		return src, err == nil, err
+	}
+	f, err := l.fsys.Open(job.path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	size := headSize
+	if info, err := f.Stat(); err == nil && info.Size() < 1<<30 {
+		size = max(size, int(info.Size())+1) // +1 sees the end without growing
+	}
+	buf := make([]byte, headSize, size)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, false, err
+	}
+	buf = buf[:n]
+	if !frontmatter.Has(buf) {
+		return nil, false, nil
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// placeStatic turns the files that turned out to have no front matter into
+// static files, in walk order, and drops their jobs.
+func (l *loader) placeStatic() {
+	pages := l.jobs[:0]
+	for _, job := range l.jobs {
+		if !job.static {
+			pages = append(pages, job)
+			continue
+		}
+		if job.staticURL != "" {
+			l.addStatic(job.path, job.entry, job.staticURL)
+		}
+	}
+	clear(l.jobs[len(pages):])
+	l.jobs = pages
 }
 
 func (l *loader) addStatic(p string, d fs.DirEntry, urlPath string) {
@@ -552,19 +611,12 @@ func (l *loader) walkCollection(c *Collection, dir string) {
 		if d.IsDir() || l.excluded(p, false) {
 			return nil
 		}
-		src, err := l.head(p)
-		if err != nil {
-			l.diags.Errorf(p, 0, "cannot read: %v", err)
-			return nil
-		}
-		if frontmatter.Has(src) {
-			l.jobs = append(l.jobs, fileJob{path: p, role: roleDoc, collection: c})
-			return nil
-		}
+		job := fileJob{path: p, role: roleDoc, collection: c, ifFrontMatter: true, entry: d}
 		if c.Output {
 			// Jekyll copies static files of an output collection to /<name>/<path>.
-			l.addStatic(p, d, "/"+c.Name+"/"+strings.TrimPrefix(p, dir+"/"))
+			job.staticURL = "/" + c.Name + "/" + strings.TrimPrefix(p, dir+"/")
 		}
+		l.jobs = append(l.jobs, job)
 		return nil
 	})
 }
@@ -644,9 +696,13 @@ func (l *loader) assemble() {
 func (l *loader) readPage(job *fileJob) *Page {
 	diags := &diag.List{}
 	defer func() { job.diags = diags.Items() }()
-	src, err := fs.ReadFile(l.fsys, job.path)
+	src, ok, err := l.readSource(job)
 	if err != nil {
 		diags.Errorf(job.path, 0, "cannot read: %v", err)
+		return nil
+	}
+	if !ok {
+		job.static = true
 		return nil
 	}
 	doc, err := frontmatter.Split(src)

@@ -117,7 +117,12 @@ func (c *Collection) Next(p *Page) *Page {
 
 // DisplayName is the folder name as Isomer shows it: "-" and "_" as spaces.
 func (c *Collection) DisplayName() string {
-	return strings.NewReplacer("-", " ", "_", " ").Replace(c.Name)
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' {
+			return ' '
+		}
+		return r
+	}, c.Name)
 }
 
 // Crumb is one breadcrumb item.

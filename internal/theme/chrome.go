@@ -1,7 +1,6 @@
 package theme
 
 import (
-	"bytes"
 	"html/template"
 	"strconv"
 	"strings"
@@ -10,19 +9,18 @@ import (
 	"isomer.dev/isomer/internal/site"
 )
 
-// chrome caches the parts of a page that most pages share: the footer is
-// the same on every page of a build, and the header differs only in which
-// navigation entries are marked active or current. On a large site this
-// turns thousands of renders of the full navigation into a handful.
+// chrome caches the parts of a page that many pages share, rendered once
+// per build: the start and end of the document, the footer and the end of
+// <head> are the same on every page; the header differs only in which
+// navigation entries are marked active or current, the body's opening in
+// that and the layout, a breadcrumb trail only between folders. On a large
+// site this turns thousands of renders of the full navigation into a
+// handful, and leaves only the page's own values to render per page.
 type chrome struct {
-	mu     sync.Mutex
-	site   *site.Site
-	env    string
-	footer template.HTML
-	// headSite is the end of <head>, the same on every page but the
-	// search page (headSite[1]), which also loads the search client.
-	headSite [2]template.HTML
-	headers  map[string]template.HTML
+	mu        sync.Mutex
+	site      *site.Site
+	env       string
+	fragments map[fragmentKey]template.HTML
 	// navURLs are the URLs the navbar links to (a page at one of them is
 	// marked current); groupOf gives the navbar group a page belongs to.
 	navURLs map[string]bool
@@ -41,16 +39,17 @@ type chrome struct {
 // single page is link[i][current]; a group is head[i][open], then
 // items[i][j][current] for each page, then the closing tags.
 type sideNav struct {
-	link  [][2]string
-	head  [][2]string
-	items [][][2]string
+	entries []site.NavEntry
+	link    [][2]string
+	head    [][2]string
+	items   [][][2]string
 	// size bounds the length of the assembled navigation, so that it is
 	// built without growing: it is many kilobytes on every page.
 	size int
 }
 
-// fragment is what the side-navigation templates see.
-type fragment struct {
+// sideNavItem is what the side-navigation templates see.
+type sideNavItem struct {
 	Title, Href string
 	Current     bool
 }
@@ -62,9 +61,7 @@ func (c *chrome) reset(s *site.Site, env string) {
 		return
 	}
 	c.site, c.env = s, env
-	c.footer = ""
-	c.headSite = [2]template.HTML{}
-	c.headers = map[string]template.HTML{}
+	c.fragments = map[fragmentKey]template.HTML{}
 	c.navURLs = map[string]bool{}
 	c.groupOf = map[*site.Page]string{}
 	c.navCollections = map[*site.Collection]bool{}
@@ -121,94 +118,88 @@ func (c *chrome) navKey(v *view) string {
 	return b.String()
 }
 
-// Header is the rendered site header for v's page.
-func (v *view) Header() (template.HTML, error) {
+// fragmentKey names a rendered template: its name and variant, which
+// names everything about the page the template depends on ("" when it is
+// the same on every page).
+type fragmentKey struct{ name, variant string }
+
+// fragment is template name rendered for v, cached under variant.
+func (v *view) fragment(name, variant string, data any) (template.HTML, error) {
+	key := fragmentKey{name, variant}
 	c := &v.t.chrome
 	c.mu.Lock()
 	c.reset(v.Site, v.Env)
-	key := c.navKey(v)
-	h, ok := c.headers[key]
+	f, ok := c.fragments[key]
 	c.mu.Unlock()
 	if ok {
-		return h, nil
-	}
-	var buf bytes.Buffer
-	if err := v.t.tmpl.ExecuteTemplate(&buf, "header", v); err != nil {
-		return "", err
-	}
-	h = template.HTML(buf.String())
-	c.mu.Lock()
-	if c.site == v.Site {
-		c.headers[key] = h
-	}
-	c.mu.Unlock()
-	return h, nil
-}
-
-// Footer is the rendered site footer, the same on every page.
-func (v *view) Footer() (template.HTML, error) {
-	c := &v.t.chrome
-	c.mu.Lock()
-	c.reset(v.Site, v.Env)
-	f := c.footer
-	c.mu.Unlock()
-	if f != "" {
 		return f, nil
 	}
-	var buf bytes.Buffer
-	if err := v.t.tmpl.ExecuteTemplate(&buf, "footer", v); err != nil {
+	var b strings.Builder
+	if err := v.t.tmpl.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
-	f = template.HTML(buf.String())
+	f = template.HTML(b.String())
 	c.mu.Lock()
-	if c.site == v.Site {
-		c.footer = f
+	if c.site == v.Site && c.env == v.Env {
+		c.fragments[key] = f
 	}
 	c.mu.Unlock()
 	return f, nil
 }
 
-// HeadSite is the part of <head> that every page of the site shares: icon,
-// feed, stylesheets and scripts.
+// Header is the rendered site header for v's page.
+func (v *view) Header() (template.HTML, error) { return v.fragment("header", v.navKey, v) }
+
+// Footer is the rendered site footer, the same on every page.
+func (v *view) Footer() (template.HTML, error) { return v.fragment("footer", "", v) }
+
+// HeadSite is the part of <head> that every page of the site shares (icon,
+// feed, stylesheets and scripts) but the search page, which also loads the
+// search client.
 func (v *view) HeadSite() (template.HTML, error) {
-	c := &v.t.chrome
-	i := boolIndex(v.Layout() == "search")
-	c.mu.Lock()
-	c.reset(v.Site, v.Env)
-	h := c.headSite[i]
-	c.mu.Unlock()
-	if h != "" {
-		return h, nil
-	}
-	var buf bytes.Buffer
-	if err := v.t.tmpl.ExecuteTemplate(&buf, "headsite", v); err != nil {
-		return "", err
-	}
-	h = template.HTML(buf.String())
-	c.mu.Lock()
-	if c.site == v.Site {
-		c.headSite[i] = h
-	}
-	c.mu.Unlock()
-	return h, nil
+	return v.fragment("headsite", strconv.FormatBool(v.Layout == "search"), v)
 }
 
-// SideNavHTML is the left navigation of a collection page.
-func (v *view) SideNavHTML() (template.HTML, error) {
+// trail is what the breadcrumb-trail template shows.
+type trail struct {
+	Home   string
+	Crumbs []crumb
+}
+
+// breadcrumb sets the Trail and Here of v.Values from the page's breadcrumb.
+func (v *view) breadcrumb() error {
+	crumbs := v.crumbs()
+	if n := len(crumbs); n > 0 {
+		v.Values.Here = &crumbs[n-1]
+		crumbs = crumbs[:n-1]
+	}
+	var key strings.Builder
+	for _, c := range crumbs {
+		key.WriteString(c.Href)
+		key.WriteByte(0)
+		key.WriteString(c.Text)
+		key.WriteByte(0)
+	}
+	var err error
+	v.Values.Trail, err = v.fragment("breadcrumb-trail", key.String(), trail{Home: v.URL("/"), Crumbs: crumbs})
+	return err
+}
+
+// sideNav is the left navigation of a collection page.
+func (v *view) sideNav() (template.HTML, error) {
 	col, p := v.Page.Collection, v.Page
 	c := &v.t.chrome
 	c.mu.Lock()
 	c.reset(v.Site, v.Env)
 	sn := c.sideNavs[col]
 	c.mu.Unlock()
-	entries := col.SideNav()
 	if sn == nil {
 		var err error
-		if sn, err = v.renderSideNav(entries); err != nil {
+		if sn, err = v.renderSideNav(col.SideNav()); err != nil {
 			return "", err
 		}
 		c.mu.Lock()
-		if c.site == v.Site {
+		if c.site == v.Site && c.env == v.Env {
 			c.sideNavs[col] = sn
 		}
 		c.mu.Unlock()
@@ -216,7 +207,7 @@ func (v *view) SideNavHTML() (template.HTML, error) {
 	var b strings.Builder
 	b.Grow(sn.size)
 	b.WriteString(`<ul class="bp-menu-list">`)
-	for i, e := range entries {
+	for i, e := range sn.entries {
 		b.WriteByte('\n')
 		if !e.IsGroup() {
 			b.WriteString(sn.link[i][boolIndex(e.Page == p)])
@@ -243,16 +234,17 @@ func boolIndex(b bool) int {
 // renderSideNav renders every entry of a collection's navigation in both states.
 func (v *view) renderSideNav(entries []site.NavEntry) (*sideNav, error) {
 	sn := &sideNav{
-		link:  make([][2]string, len(entries)),
-		head:  make([][2]string, len(entries)),
-		items: make([][][2]string, len(entries)),
+		entries: entries,
+		link:    make([][2]string, len(entries)),
+		head:    make([][2]string, len(entries)),
+		items:   make([][][2]string, len(entries)),
 	}
-	both := func(name string, f fragment) ([2]string, error) {
+	both := func(name string, item sideNavItem) ([2]string, error) {
 		var out [2]string
 		for i, cur := range []bool{false, true} {
-			f.Current = cur
+			item.Current = cur
 			var b strings.Builder
-			if err := v.t.tmpl.ExecuteTemplate(&b, name, f); err != nil {
+			if err := v.t.stencils.execute(&b, name, &item); err != nil {
 				return out, err
 			}
 			out[i] = b.String()
@@ -262,17 +254,17 @@ func (v *view) renderSideNav(entries []site.NavEntry) (*sideNav, error) {
 	var err error
 	for i, e := range entries {
 		if !e.IsGroup() {
-			if sn.link[i], err = both("sidenav-link", fragment{Title: e.Page.Title, Href: v.URL(e.Page.URL)}); err != nil {
+			if sn.link[i], err = both("sidenav-link", sideNavItem{Title: e.Page.Title, Href: v.URL(e.Page.URL)}); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if sn.head[i], err = both("sidenav-group-head", fragment{Title: e.Group}); err != nil {
+		if sn.head[i], err = both("sidenav-group-head", sideNavItem{Title: e.Group}); err != nil {
 			return nil, err
 		}
 		sn.items[i] = make([][2]string, len(e.Pages))
 		for j, q := range e.Pages {
-			if sn.items[i][j], err = both("sidenav-group-item", fragment{Title: q.Title, Href: v.URL(q.URL)}); err != nil {
+			if sn.items[i][j], err = both("sidenav-group-item", sideNavItem{Title: q.Title, Href: v.URL(q.URL)}); err != nil {
 				return nil, err
 			}
 		}

@@ -1,7 +1,9 @@
 package theme
 
 import (
+	"html/template"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"isomer.dev/isomer/internal/site"
@@ -147,31 +149,52 @@ func (v *view) ResourceButton(r *site.Resources) string { return orDefault(r.But
 
 // card is a resource card.
 type card struct {
-	Page     *site.Page
-	Link     link
+	Title string
+	// Year, ISODate and Date are the item's date as its year (for the
+	// year filter), as a datetime attribute and as shown.
+	Year, ISODate, Date string
+	// Href and External are the card's link (see link).
+	Href     string
+	External bool
 	Category string
-	Color    int
-	File     bool
+	// Color is the number of the card's media colour.
+	Color string
+	File  bool
 }
 
-// Card describes one resource item's card: where it links, its category
+// cardOf describes one resource item's card: where it links, its category
 // label and its media colour (category index mod 5 + 1, §8.9).
-func (v *view) Card(p *site.Page) card {
-	c := card{Page: p, Category: categoryTitle(p.ItemCategory())}
-	c.Color = v.Site.CategoryIndex(p.ItemCategory())%5 + 1
+func (v *view) cardOf(p *site.Page) *card {
+	c := &card{
+		Title: p.Title, Year: p.Date.Format("2006"), ISODate: isoDate(p.Date), Date: displayDate(p.Date),
+		Category: categoryTitle(p.ItemCategory()), Color: strconv.Itoa(v.Site.CategoryIndex(p.ItemCategory())%5 + 1),
+	}
+	var l link
 	switch {
 	case p.External != "":
-		c.Link = link{Href: p.External, External: isExternal(p.External)}
-		if !c.Link.External {
-			c.Link.Href = v.URL(p.External)
+		l = link{Href: p.External, External: isExternal(p.External)}
+		if !l.External {
+			l.Href = v.URL(p.External)
 		}
 	case p.FileURL != "":
-		c.Link = v.Link(p.FileURL)
+		l = v.Link(p.FileURL)
 		c.File = true
 	default:
-		c.Link = link{Href: v.URL(p.URL)}
+		l = link{Href: v.URL(p.URL)}
 	}
+	c.Href, c.External = l.Href, l.External
 	return c
+}
+
+// Cards are the rendered cards of posts.
+func (v *view) Cards(posts []*site.Page) (template.HTML, error) {
+	var b strings.Builder
+	for _, p := range posts {
+		if err := v.t.stencils.execute(&b, "resource-card", v.cardOf(p)); err != nil {
+			return "", err
+		}
+	}
+	return template.HTML(b.String()), nil
 }
 
 // ResourceItems are the cards of a resource page: every item on the room's

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -49,7 +50,8 @@ type Theme struct {
 	siteCSSPath string
 	siteCSSData []byte
 
-	chrome chrome
+	stencils *stencils
+	chrome   chrome
 }
 
 // PageData is everything a layout sees.
@@ -84,7 +86,15 @@ func New() (*Theme, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Theme{tmpl: t, css: css, js: js, cssPath: hashedName("theme", ".css", css), jsPath: hashedName("theme", ".js", js)}, nil
+	stencils, err := newStencils(t,
+		reflect.TypeFor[pageValues](), reflect.TypeFor[sideNavItem](), reflect.TypeFor[card](), reflect.TypeFor[navbarEntry](), reflect.TypeFor[navbarChild]())
+	if err != nil {
+		return nil, fmt.Errorf("theme templates: %w", err)
+	}
+	return &Theme{
+		tmpl: t, css: css, js: js, cssPath: hashedName("theme", ".css", css), jsPath: hashedName("theme", ".js", js),
+		stencils: stencils,
+	}, nil
 }
 
 // hashedName is AssetDir/<base>.<hash of data><ext>.
@@ -108,11 +118,64 @@ func (t *Theme) siteStylesheet(c site.Colors) (string, []byte) {
 
 // Render writes the complete document for d.Page.
 func (t *Theme) Render(w io.Writer, d PageData) error {
-	v := &view{PageData: d, t: t}
-	if err := t.tmpl.ExecuteTemplate(w, "skeleton", v); err != nil {
+	if err := t.render(w, d); err != nil {
 		return fmt.Errorf("render %s: %w", d.Page.Path, err)
 	}
 	return nil
+}
+
+// render writes the parts of the document in order (see skeleton.html).
+// Only headtags and the layout are the page's own; the other parts are
+// rendered once per build.
+func (t *Theme) render(w io.Writer, d PageData) error {
+	v, err := t.newView(d)
+	if err != nil {
+		return err
+	}
+	start, err := v.fragment("document-start", "", v)
+	if err != nil {
+		return err
+	}
+	bodyStart, err := v.fragment("body-start", v.Layout+"\x00"+v.navKey, v)
+	if err != nil {
+		return err
+	}
+	end, err := v.fragment("document-end", "", v)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, string(start)); err != nil {
+		return err
+	}
+	if err := t.stencils.execute(w, "headtags", v.Values); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, string(bodyStart)); err != nil {
+		return err
+	}
+	switch {
+	case d.Bare:
+		_, err = io.WriteString(w, string(d.Content))
+	case showsOnlyValues(v.Layout):
+		err = t.stencils.execute(w, v.Layout, v.Values)
+	default:
+		err = t.tmpl.ExecuteTemplate(w, v.Layout, v)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, string(end))
+	return err
+}
+
+// showsOnlyValues reports whether a layout shows nothing but the page's own
+// values: those execute on pageValues, and are stenciled.
+func showsOnlyValues(layout string) bool {
+	switch layout {
+	case "page", "post", "leftnav":
+		return true
+	}
+	return false
 }
 
 // Partials renders the theme's parts for a site's own Liquid layouts, by
@@ -121,14 +184,20 @@ func (t *Theme) Render(w io.Writer, d PageData) error {
 // footer.html. masthead.html and main_scripts.html are empty: the header
 // holds the masthead, and scripts load from head.html.
 func (t *Theme) Partials(d PageData) (map[string]string, error) {
-	v := &view{PageData: d, t: t}
-	out := map[string]string{"masthead.html": "", "main_scripts.html": ""}
-	for name, tmpl := range map[string]string{"head.html": "headtags", "header-breadcrumb.html": "breadcrumb"} {
-		var b strings.Builder
-		if err := t.tmpl.ExecuteTemplate(&b, tmpl, v); err != nil {
-			return nil, fmt.Errorf("render %s: %w", name, err)
-		}
-		out[name] = b.String()
+	v, err := t.newView(d)
+	if err != nil {
+		return nil, err
+	}
+	var head, breadcrumb strings.Builder
+	if err := t.stencils.execute(&head, "headtags", v.Values); err != nil {
+		return nil, fmt.Errorf("render head.html: %w", err)
+	}
+	if err := t.stencils.execute(&breadcrumb, "breadcrumb", v.Values); err != nil {
+		return nil, fmt.Errorf("render header-breadcrumb.html: %w", err)
+	}
+	headSite, err := v.HeadSite()
+	if err != nil {
+		return nil, err
 	}
 	header, err := v.Header()
 	if err != nil {
@@ -138,8 +207,11 @@ func (t *Theme) Partials(d PageData) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out["agencyhead.html"], out["footer.html"] = string(header), string(footer)
-	return out, nil
+	return map[string]string{
+		"masthead.html": "", "main_scripts.html": "",
+		"head.html": head.String() + string(headSite), "header-breadcrumb.html": breadcrumb.String(),
+		"agencyhead.html": string(header), "footer.html": string(footer),
+	}, nil
 }
 
 // Asset is a file the theme adds to every built site (CSS, JavaScript,

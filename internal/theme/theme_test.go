@@ -244,7 +244,7 @@ contacts:
 	}
 }
 
-func loadFixture(t *testing.T, fsys fstest.MapFS) *site.Site {
+func loadFixture(t testing.TB, fsys fstest.MapFS) *site.Site {
 	t.Helper()
 	s, err := site.Load(t.Context(), fsys, site.Options{Now: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -257,7 +257,7 @@ func loadFixture(t *testing.T, fsys fstest.MapFS) *site.Site {
 }
 
 // page finds a page by URL among pages, documents and posts.
-func pageAt(t *testing.T, s *site.Site, url string) *site.Page {
+func pageAt(t testing.TB, s *site.Site, url string) *site.Page {
 	t.Helper()
 	if p := s.ByURL[url]; p != nil {
 		return p

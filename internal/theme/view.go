@@ -10,23 +10,114 @@ import (
 	"isomer.dev/isomer/internal/site"
 )
 
-// view is what the templates execute on: the page data plus the derived
-// values the classic theme computed in Liquid.
+// view is what the templates execute on: the page data, the derived values
+// the classic theme computed in Liquid, and the page's own values.
 type view struct {
 	PageData
-	t *Theme
+	// Layout names the template that renders the page body.
+	Layout string
+	// Values are what the parts rendered for every page show.
+	Values *pageValues
+	// navKey names everything about the page that the header depends on.
+	navKey string
+	t      *Theme
+}
+
+// pageValues are a page's own values: all that the templates rendered for
+// every page (headtags, pagetitle, breadcrumb and the page, post and
+// leftnav layouts) show, computed once when the view is made. Those
+// templates are stenciled (see stencil): they may only print these values
+// and test them for truth.
+type pageValues struct {
+	// Staging keeps search engines off a staging build's pages.
+	Staging bool
+	// Title is the page's title, with the fallbacks the theme shows.
+	Title string
+	// Description is the page description, else the first 20 words of its
+	// content (as the theme's truncatewords: 20), else the site description.
+	Description string
+	// Canonical is the page's absolute URL; empty when the site has no url.
+	Canonical string
+	// OGImage is the page image, else the share icon, else the logo.
+	OGImage string
+	// Trail is the rendered breadcrumb up to Here, the page's own crumb,
+	// which is nil when the trail is only Home.
+	Trail template.HTML
+	Here  *crumb
+	// Date is a resource item's date; nil on other pages.
+	Date    *itemDate
+	Content template.HTML
+
+	// The left navigation layout's parts (zero in other layouts).
+	CollectionTitle string
+	SideNav         template.HTML
+	// Prev and Next are the neighbours in collection order.
+	Prev, Next *neighbour
+}
+
+// itemDate is a date as the theme shows it and as a datetime attribute.
+type itemDate struct{ Text, ISO string }
+
+// neighbour is a link to the previous or next page of a folder.
+type neighbour struct{ Href, Title string }
+
+// newView computes what the templates show of d.Page.
+func (t *Theme) newView(d PageData) (*view, error) {
+	v := &view{PageData: d, t: t}
+	p := d.Page
+	v.Layout = v.layout()
+	pv := &pageValues{Staging: v.Staging(), Title: v.title(), Description: v.description(), OGImage: v.ogImage(), Content: d.Content}
+	v.Values = pv
+	if d.Site.Config.URL != "" {
+		pv.Canonical = v.Absolute(p.URL)
+	}
+	if p.Kind == site.KindPost {
+		pv.Date = &itemDate{Text: displayDate(p.Date), ISO: isoDate(p.Date)}
+	}
+	c := &t.chrome
+	c.mu.Lock()
+	c.reset(d.Site, d.Env)
+	v.navKey = c.navKey(v)
+	c.mu.Unlock()
+	if err := v.breadcrumb(); err != nil {
+		return nil, err
+	}
+	if v.Layout == "leftnav" && !d.Bare {
+		col := p.Collection
+		pv.CollectionTitle = v.collectionTitle()
+		sideNav, err := v.sideNav()
+		if err != nil {
+			return nil, err
+		}
+		pv.SideNav = sideNav
+		pv.Prev, pv.Next = v.neighbour(col.Prev(p)), v.neighbour(col.Next(p))
+	}
+	return v, nil
+}
+
+func (v *view) neighbour(p *site.Page) *neighbour {
+	if p == nil {
+		return nil
+	}
+	return &neighbour{Href: v.URL(p.URL), Title: p.Title}
 }
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"date":     func(t time.Time) string { return t.Format("02 Jan 2006") },
-		"isoDate":  func(t time.Time) string { return t.Format("2006-01-02") },
+		"date":     displayDate,
+		"isoDate":  isoDate,
 		"raw":      func(s string) template.HTML { return template.HTML(s) },
 		"tel":      func(s string) string { return strings.Join(strings.Fields(s), "") },
 		"section":  func(v *view, s homeSection, bg string) sectionArgs { return sectionArgs{V: v, S: s, Bg: bg} },
 		"linkArgs": func(v *view, u, text string) linkArgs { return linkArgs{V: v, URL: u, Text: text} },
 	}
 }
+
+// displayDate is a date as the theme's date_to_string shows it.
+func displayDate(t time.Time) string { return t.Format("02 Jan 2006") }
+
+// isoDate is a date as a datetime attribute.
+func isoDate(t time.Time) string { return t.Format("2006-01-02") }
 
 // link is an href with Isomer's external-link rule applied (§8.17).
 type link struct {
@@ -73,8 +164,7 @@ func (v *view) SiteCSSHref() string {
 	return v.URL("/" + p)
 }
 
-// Title is the page's title, with the fallbacks the theme shows.
-func (v *view) Title() string {
+func (v *view) title() string {
 	p := v.Page
 	switch {
 	case strings.TrimSpace(p.Title) != "":
@@ -94,31 +184,19 @@ var (
 	brRE  = regexp.MustCompile(`(?i)<br\s*/?>`)
 )
 
-// Description is the page description, else the first 20 words of its
-// content (as the theme's truncatewords: 20), else the site description.
-func (v *view) Description() string {
+func (v *view) description() string {
 	if d := strings.TrimSpace(v.Page.Description); d != "" {
 		return d
 	}
-	if words := firstWords(string(v.Content), 21); len(words) > 0 {
-		if len(words) > 20 {
-			return strings.Join(words[:20], " ") + "..."
-		}
-		return strings.Join(words, " ")
+	if words, more := leadingWords(string(v.Content), 20); more {
+		return words + "..."
+	} else if words != "" {
+		return words
 	}
 	return v.Site.Config.Description
 }
 
-// Canonical is the page's absolute URL; empty when the site has no url.
-func (v *view) Canonical() string {
-	if v.Site.Config.URL == "" {
-		return ""
-	}
-	return v.Absolute(v.Page.URL)
-}
-
-// OGImage follows the theme's chain: page image, share icon, logo.
-func (v *view) OGImage() string {
+func (v *view) ogImage() string {
 	for _, u := range []string{v.Page.Image, v.Site.Config.ShareIcon, v.Site.Navigation.Logo} {
 		if strings.TrimSpace(u) != "" {
 			// A meta content attribute is not URL-normalised by html/template.
@@ -128,8 +206,7 @@ func (v *view) OGImage() string {
 	return ""
 }
 
-// Layout names the template that renders the page body.
-func (v *view) Layout() string {
+func (v *view) layout() string {
 	switch v.Page.Kind {
 	case site.KindHomepage:
 		return "home"
@@ -169,8 +246,42 @@ type navChild struct {
 	Active  bool
 }
 
-// Nav is the navbar, from navigation.yml (§8.3).
-func (v *view) Nav() []navItem { return v.navItems(v.Site.Navigation.Links) }
+// NavbarItems are the navbar's entries, from navigation.yml (§8.3).
+func (v *view) NavbarItems() (template.HTML, error) {
+	var b strings.Builder
+	for _, item := range v.navItems(v.Site.Navigation.Links) {
+		var dropdown strings.Builder
+		for _, c := range item.Children {
+			child := &navbarChild{Title: c.Title, Href: c.Link.Href, External: c.Link.External, Active: c.Active, Current: c.Current}
+			if err := v.t.stencils.execute(&dropdown, "navbar-child", child); err != nil {
+				return "", err
+			}
+		}
+		entry := &navbarEntry{
+			Title: item.Title, Href: item.Link.Href, External: item.Link.External, Active: item.Active, Current: item.Current,
+			Dropdown: template.HTML(dropdown.String()),
+		}
+		if err := v.t.stencils.execute(&b, "navbar-item", entry); err != nil {
+			return "", err
+		}
+	}
+	return template.HTML(b.String()), nil
+}
+
+// navbarEntry is what the navbar-item template shows of a navItem, and
+// navbarChild what navbar-child shows of each of its children. They are
+// stenciled: there is a header for every place in the navigation.
+type navbarEntry struct {
+	Title, Href               string
+	External, Active, Current bool
+	// Dropdown is the entry's rendered children; empty for a plain link.
+	Dropdown template.HTML
+}
+
+type navbarChild struct {
+	Title, Href               string
+	External, Active, Current bool
+}
 
 func (v *view) navItems(links []site.NavLink) []navItem {
 	s, p := v.Site, v.Page
@@ -280,8 +391,8 @@ type crumb struct {
 	Current bool
 }
 
-// Crumbs is the breadcrumb trail after Home (§8.4).
-func (v *view) Crumbs() []crumb {
+// crumbs is the breadcrumb trail after Home (§8.4).
+func (v *view) crumbs() []crumb {
 	var out []crumb
 	trail := v.Site.Breadcrumbs(v.Page)
 	for _, c := range trail {
@@ -294,9 +405,9 @@ func (v *view) Crumbs() []crumb {
 	return out
 }
 
-// CollectionTitle names a collection page's section: the navbar title that
+// collectionTitle names a collection page's section: the navbar title that
 // points to the collection, else the folder name.
-func (v *view) CollectionTitle() string {
+func (v *view) collectionTitle() string {
 	c := v.Page.Collection
 	for _, l := range v.Site.Navigation.Links {
 		if l.Collection == c.Name && strings.TrimSpace(l.Title) != "" {
@@ -305,13 +416,6 @@ func (v *view) CollectionTitle() string {
 	}
 	return categoryTitle(c.Name)
 }
-
-// SideNav is the left navigation of a collection page.
-func (v *view) SideNav() []site.NavEntry { return v.Page.Collection.SideNav() }
-
-// Prev and Next are the neighbours in collection order.
-func (v *view) Prev() *site.Page { return v.Page.Collection.Prev(v.Page) }
-func (v *view) Next() *site.Page { return v.Page.Collection.Next(v.Page) }
 
 // FooterColumns are the footer's page columns: footer navlinks or the
 // navbar links, without "Contact Us" and "FAQ" (which have their own links).
@@ -377,9 +481,6 @@ func (v *view) SocialName(network string) string {
 	return network
 }
 
-// DateOf formats a post date as the theme's date_to_string.
-func (v *view) DateOf(p *site.Page) string { return p.Date.Format("02 Jan 2006") }
-
 // sectionArgs pass a homepage section to its template with the view.
 type sectionArgs struct {
 	V  *view
@@ -405,18 +506,32 @@ func (v *view) NotFoundContent() template.HTML {
 	return v.Content
 }
 
-// firstWords returns up to n words of the text of an HTML fragment. It
-// stops reading as soon as it has them: descriptions need only the start
-// of a page, and pages can be long.
-func firstWords(h string, n int) []string {
-	var words []string
-	for len(h) > 0 && len(words) < n {
+// leadingWords returns the first n words of the text of an HTML fragment,
+// joined by spaces, and whether more words follow. It stops reading as soon
+// as it knows: descriptions need only the start of a page, and pages can be
+// long.
+func leadingWords(h string, n int) (text string, more bool) {
+	var b strings.Builder
+	count := 0
+	for len(h) > 0 {
 		lt := strings.IndexByte(h, '<')
-		text := h
+		segment := h
 		if lt >= 0 {
-			text = h[:lt]
+			segment = h[:lt]
 		}
-		words = append(words, strings.Fields(html.UnescapeString(text))...)
+		if strings.IndexByte(segment, '&') >= 0 {
+			segment = html.UnescapeString(segment)
+		}
+		for word := range strings.FieldsSeq(segment) {
+			if count == n {
+				return b.String(), true
+			}
+			if count > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(word)
+			count++
+		}
 		if lt < 0 {
 			break
 		}
@@ -434,8 +549,5 @@ func firstWords(h string, n int) []string {
 		}
 		h = h[i+len(end):]
 	}
-	if len(words) > n {
-		words = words[:n]
-	}
-	return words
+	return b.String(), false
 }

@@ -10,10 +10,6 @@ import (
 	"golang.org/x/net/html"
 )
 
-// styleMarker must appear literally in a start tag for its style attribute to
-// be looked at (kramdown and Tiptap both write exactly this).
-var styleMarker = []byte("style=")
-
 // styledTag reports whether a raw start tag may carry a style that
 // styleToClass converts, so all other tags are skipped without parsing.
 func styledTag(raw []byte) bool {
@@ -30,7 +26,7 @@ func styledTag(raw []byte) bool {
 	}
 	switch string(lower[:len(name)]) {
 	case "img", "th", "td", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6":
-		return bytes.Contains(raw, styleMarker)
+		return bytes.Contains(raw, styleMarker.text)
 	}
 	return false
 }

@@ -2,39 +2,75 @@ package tiptap
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
 )
 
-// markers are literal substrings every recognised component root carries in
-// its start tag. A body with none of them and no styleMarker is copied without
-// tokenising, and a start tag with none of them is no component root.
-var markers = [][]byte{
-	[]byte("isomer-"),     // card grid, details, accordion group
-	[]byte("-wrapper"),    // iframe-wrapper, instagram-wrapper
-	[]byte("detailGroup"), // accordion group without its classes
-	[]byte("minWidth"),    // Tiptap table
-	[]byte("data-tight"),  // tight list
+// A marker is a literal substring that every start tag Transform rewrites
+// carries, so a body without any is returned as it is.
+type marker struct {
+	text []byte
+	// rare is the index in text of its byte least common in page text,
+	// the one hasMarker looks for.
+	rare int
 }
 
-func hasComponentMarker(b []byte) bool {
-	for _, m := range markers {
-		if bytes.Contains(b, m) {
+// markers: a component root carries one of componentMarkers in its start
+// tag, a tag whose style becomes a class styleMarker.
+var markers = [...]marker{
+	{[]byte("isomer-"), 6},     // card grid, details, accordion group
+	{[]byte("-wrapper"), 0},    // iframe-wrapper, instagram-wrapper
+	{[]byte("detailGroup"), 6}, // accordion group without its classes
+	{[]byte("minWidth"), 3},    // Tiptap table
+	{[]byte("data-tight"), 4},  // tight list
+	styleMarker,
+}
+
+var componentMarkers = markers[:len(markers)-1]
+
+// styleMarker must appear literally in a start tag for its style attribute
+// to be looked at (kramdown and Tiptap both write exactly this).
+var styleMarker = marker{[]byte("style="), 5}
+
+func hasComponentMarker(raw []byte) bool {
+	for _, m := range componentMarkers {
+		if bytes.Contains(raw, m.text) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasMarker reports whether b may hold anything Transform rewrites.
+// hasMarker reports whether b contains any marker. It finds the rare bytes
+// of the markers with bytes.IndexByte, one pass per distinct byte, and
+// compares the markers that have it around each one found: bytes.Contains
+// would take a pass per marker and stop at every occurrence of its first
+// byte (the "i" of "isomer-" is in most words).
 func hasMarker(b []byte) bool {
-	return hasComponentMarker(b) || bytes.Contains(b, styleMarker)
+	for i, m := range markers {
+		rare := m.text[m.rare]
+		if slices.ContainsFunc(markers[:i], func(p marker) bool { return p.text[p.rare] == rare }) {
+			continue // found with an earlier marker's pass
+		}
+		for at := bytes.IndexByte(b, rare); at >= 0; {
+			for _, m := range markers[i:] {
+				if m.text[m.rare] == rare && at >= m.rare && bytes.HasPrefix(b[at-m.rare:], m.text) {
+					return true
+				}
+			}
+			next := bytes.IndexByte(b[at+1:], rare)
+			if next < 0 {
+				break
+			}
+			at += 1 + next
+		}
+	}
+	return false
 }
 
 // tagName returns the element name of a raw start tag, as written.
@@ -49,10 +85,11 @@ func tagName(raw []byte) []byte {
 }
 
 // rootTag reports whether a raw start tag names an element that can be a
-// component root, so the marker search is skipped for all other tags.
+// component root (see componentOf), so the marker search is skipped for all
+// other tags.
 func rootTag(raw []byte) bool {
 	name := tagName(raw)
-	for _, t := range [...]string{"div", "a", "details", "table", "ul", "ol"} {
+	for _, t := range [...]string{"div", "details", "table", "ul", "ol"} {
 		if len(name) == len(t) && bytes.EqualFold(name, []byte(t)) {
 			return true
 		}
@@ -60,17 +97,14 @@ func rootTag(raw []byte) bool {
 	return false
 }
 
-// Transform writes body to w with the Tiptap components rewritten (see the
-// package documentation). It never panics; the only errors are w's.
-func Transform(w io.Writer, body []byte) error {
-	out := body
-	if hasMarker(body) {
-		out = transformSafely(body)
+// Transform returns body with the Tiptap components rewritten (see the
+// package documentation): body itself when it has nothing to rewrite, so
+// most pages are not copied. It never panics.
+func Transform(body []byte) []byte {
+	if !hasMarker(body) {
+		return body
 	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("tiptap: writing body: %w", err)
-	}
-	return nil
+	return transformSafely(body)
 }
 
 // transformSafely runs transform and falls back to the unchanged body if it
@@ -86,16 +120,21 @@ func transformSafely(body []byte) (out []byte) {
 }
 
 type transformer struct {
-	// cards is the last number used for generated card ids. It starts at
-	// the highest "isomer-card-N" already in the body, so a generated id
-	// never repeats one the author (or an earlier pass) wrote.
+	body []byte
+	// cards is the last number used for generated card ids, -1 until one
+	// is needed. It starts at the highest "isomer-card-N" already in the
+	// body, so a generated id never repeats one the author (or an earlier
+	// pass) wrote.
 	cards int
+	nodes arena
 }
 
+// transform returns body with its components rewritten, or body itself when
+// nothing in it changes.
 func transform(body []byte) []byte {
-	t := &transformer{cards: highestCardNumber(body)}
+	t := &transformer{body: body, cards: -1}
 	toks := newTokens(body)
-	out := make([]byte, 0, len(body)+len(body)/8)
+	var out []byte // allocated at the first change
 	flushed := 0
 	for {
 		tt, raw := toks.next()
@@ -109,35 +148,44 @@ func transform(body []byte) []byte {
 		if !isRoot && !styledTag(raw) {
 			continue
 		}
-		start := toks.off - len(raw)
+		start := toks.start
 		name, attrs := toks.tagAttrs()
-		root := newElement(name, attrs, raw, tt == html.SelfClosingTagToken)
+		root := t.nodes.element(name, attrs, raw, tt == html.SelfClosingTagToken)
 		if !isRoot || componentOf(root) == noComponent {
 			// Outside components only this one tag can change; its
 			// content is read (and copied) as the loop goes on.
 			if styleToClass(root) {
-				out = append(out, body[flushed:start]...)
+				out = appendUnchanged(out, body, flushed, start)
 				out = root.appendTo(out)
 				flushed = toks.off
 			}
 			continue
 		}
-		if !voidElements[name] {
-			buildSubtree(toks, root)
+		if !isVoid(name) {
+			t.nodes.buildSubtree(toks, root)
 		}
 		if toks.bad {
 			break
 		}
 		t.walk(root)
 		stylesToClasses(root)
-		out = append(out, body[flushed:start]...)
+		out = appendUnchanged(out, body, flushed, start)
 		out = root.appendTo(out)
 		flushed = toks.off
 	}
-	if toks.bad {
+	if toks.bad || out == nil {
 		return body
 	}
 	return append(out, body[flushed:]...)
+}
+
+// appendUnchanged appends body[from:to] to out, making out on the first call
+// with room for the whole body and what the rewrites add.
+func appendUnchanged(out, body []byte, from, to int) []byte {
+	if out == nil {
+		out = make([]byte, 0, len(body)+len(body)/8)
+	}
+	return append(out, body[from:to]...)
 }
 
 type component uint8
@@ -239,17 +287,17 @@ func (t *transformer) cardGrid(g *node) {
 			kids = append(kids, c)
 		case c.isElement("div", "a") && c.hasClass("isomer-card"):
 			t.card(c)
-			kids = append(kids, listItem(c, "isomer-card-item"))
+			kids = append(kids, t.listItem(c, "isomer-card-item"))
 		default:
 			t.walk(c)
-			kids = append(kids, listItem(c, ""))
+			kids = append(kids, t.listItem(c, ""))
 		}
 	}
 	g.children = kids
 }
 
-func listItem(c *node, class string) *node {
-	li := &node{kind: elementNode, tag: "li", rewrite: true, closed: true, children: []*node{c}}
+func (t *transformer) listItem(c *node, class string) *node {
+	li := t.nodes.node(node{kind: elementNode, tag: "li", rewrite: true, closed: true, children: t.nodes.childList([]*node{c})})
 	if class != "" {
 		li.attrs = []html.Attribute{{Key: "class", Val: class}}
 	}
@@ -275,7 +323,7 @@ func (t *transformer) card(c *node) {
 	// "Learn more" text, then to its description.
 	var host *node
 	for _, class := range [...]string{"isomer-card-title", "isomer-card-link", "isomer-card-description"} {
-		if k := c.findClass(class, inCard); hasText(k) && !rawTextElements[k.tag] {
+		if k := c.findClass(class, inCard); hasText(k) && !isRawText(k.tag) {
 			host = k
 			break
 		}
@@ -285,12 +333,15 @@ func (t *transformer) card(c *node) {
 		// its content (the image's alt text, if any).
 		return
 	}
-	stretchedLink(c, host)
+	t.stretchedLink(c, host)
 	if host == desc || !hasText(desc) {
 		return
 	}
 	anchor := host.children[0]
 	if _, ok := anchor.attr("aria-describedby"); !ok {
+		if t.cards < 0 {
+			t.cards = highestCardNumber(t.body)
+		}
 		t.cards++
 		anchor.setAttr("aria-describedby", t.ensureID(desc, "description"))
 	}
@@ -311,9 +362,9 @@ func isLinkAttr(key string) bool {
 // visible text it wraps (WCAG 2.5.3, Label in Name). The theme stretches the
 // link over the whole card (.isomer-card-anchor::after), so the card stays
 // clickable everywhere.
-func stretchedLink(c, host *node) {
-	anchor := &node{kind: elementNode, tag: "a", rewrite: true, closed: true,
-		attrs: []html.Attribute{{Key: "class", Val: "isomer-card-anchor"}}, children: host.children}
+func (t *transformer) stretchedLink(c, host *node) {
+	anchor := t.nodes.node(node{kind: elementNode, tag: "a", rewrite: true, closed: true,
+		attrs: []html.Attribute{{Key: "class", Val: "isomer-card-anchor"}}, children: host.children})
 	kept := c.attrs[:0]
 	for _, a := range c.attrs {
 		switch {
@@ -331,7 +382,7 @@ func stretchedLink(c, host *node) {
 	c.attrs = kept
 	c.tag, c.rewrite, c.renamed = "div", true, true
 	c.addClass("isomer-card-clickable")
-	host.children = []*node{anchor}
+	host.children = t.nodes.childList([]*node{anchor})
 }
 
 // ensureID returns n's id, giving it a generated one first if it has none.
@@ -347,14 +398,23 @@ func (t *transformer) ensureID(n *node, part string) string {
 const idPrefix = "isomer-card-"
 
 func highestCardNumber(body []byte) int {
-	p := []byte(idPrefix)
+	// Searching for "-card-" rather than the whole prefix: "-" is far rarer
+	// in a page than the "i" bytes.Index would otherwise stop at.
+	const (
+		head = "isomer"
+		tail = "-card-"
+	)
 	highest := 0
 	for {
-		i := bytes.Index(body, p)
+		i := bytes.Index(body, []byte(tail))
 		if i < 0 {
 			return highest
 		}
-		body = body[i+len(p):]
+		isID := i >= len(head) && string(body[i-len(head):i]) == head
+		body = body[i+len(tail):]
+		if !isID {
+			continue
+		}
 		n := 0
 		for len(body) > 0 && '0' <= body[0] && body[0] <= '9' && n < 1e6 {
 			n = n*10 + int(body[0]-'0')

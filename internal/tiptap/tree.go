@@ -35,22 +35,26 @@ type node struct {
 	selfClose bool // source start tag was self-closing ("/>"), kept when re-rendered
 }
 
-func newElement(name string, attrs []html.Attribute, raw []byte, selfClose bool) *node {
-	return &node{kind: elementNode, tag: name, attrs: attrs, nSource: len(attrs), raw: raw, selfClose: selfClose}
+// isVoid reports whether elements named tag have no content and no end tag
+// in HTML.
+func isVoid(tag string) bool {
+	switch tag {
+	case "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link",
+		"meta", "param", "source", "track", "wbr":
+		return true
+	}
+	return false
 }
 
-// voidElements have no content and no end tag in HTML.
-var voidElements = map[string]bool{
-	"area": true, "base": true, "br": true, "col": true, "embed": true,
-	"hr": true, "img": true, "input": true, "keygen": true, "link": true,
-	"meta": true, "param": true, "source": true, "track": true, "wbr": true,
-}
-
-// rawTextElements hold text that is never parsed as markup, so a tag put
-// inside one would show up as text.
-var rawTextElements = map[string]bool{
-	"iframe": true, "noembed": true, "noframes": true, "noscript": true, "plaintext": true,
-	"script": true, "style": true, "textarea": true, "title": true, "xmp": true,
+// isRawText reports whether elements named tag hold text that is never
+// parsed as markup (a tag put inside one would show up as text): those after
+// whose start tag html.Tokenizer reads raw text.
+func isRawText(tag string) bool {
+	switch tag {
+	case "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp":
+		return true
+	}
+	return false
 }
 
 func (n *node) attr(key string) (string, bool) {
@@ -155,7 +159,11 @@ func (n *node) textContent() string {
 	walk = func(m *node) {
 		switch m.kind {
 		case textNode:
-			b.WriteString(html.UnescapeString(string(m.raw)))
+			if bytes.IndexByte(m.raw, '&') < 0 {
+				b.Write(m.raw) // nothing to decode
+			} else {
+				b.WriteString(html.UnescapeString(string(m.raw)))
+			}
 		case elementNode:
 			for _, c := range m.children {
 				walk(c)
@@ -285,45 +293,50 @@ func appendStartTag(b []byte, n *node) []byte {
 	return b
 }
 
-// tokens walks body with the x/net/html tokenizer and hands out each token's
-// source bytes as a sub-slice of body, using the tokenizer's guarantee that
-// raw token bytes partition the input.
-type tokens struct {
-	z    *html.Tokenizer
-	body []byte
-	off  int
-	bad  bool // the partition guarantee did not hold: give up
+// arena makes the nodes of one body's trees, and their child lists, in
+// blocks: the trees are dropped together once the body is written, and an
+// allocation per node and per growing child list was much of what a
+// component cost.
+type arena struct {
+	nodes    []node
+	children []*node
+
+	// buildSubtree's state, kept for the body's next component: the
+	// elements whose end it has not read, and the children read for them,
+	// each element's after its parent's.
+	open    []openElement
+	pending []*node
 }
 
-func newTokens(body []byte) *tokens {
-	return &tokens{z: html.NewTokenizer(bytes.NewReader(body)), body: body}
+type openElement struct {
+	n    *node
+	kids int // where n's children start in pending
 }
 
-func (t *tokens) next() (html.TokenType, []byte) {
-	tt := t.z.Next()
-	if tt == html.ErrorToken {
-		return tt, nil
+func (a *arena) node(n node) *node {
+	if len(a.nodes) == cap(a.nodes) {
+		a.nodes = make([]node, 0, 64)
 	}
-	n := len(t.z.Raw())
-	if t.off+n > len(t.body) {
-		t.bad = true
-		return html.ErrorToken, nil
-	}
-	raw := t.body[t.off : t.off+n]
-	t.off += n
-	return tt, raw
+	a.nodes = append(a.nodes, n)
+	return &a.nodes[len(a.nodes)-1]
 }
 
-// tagAttrs reads the current tag's name and attributes.
-func (t *tokens) tagAttrs() (string, []html.Attribute) {
-	name, more := t.z.TagName()
-	var attrs []html.Attribute
-	for more {
-		var k, v []byte
-		k, v, more = t.z.TagAttr()
-		attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+func (a *arena) element(name string, attrs []html.Attribute, raw []byte, selfClose bool) *node {
+	return a.node(node{kind: elementNode, tag: name, attrs: attrs, nSource: len(attrs), raw: raw, selfClose: selfClose})
+}
+
+// childList copies kids into a block. The list's capacity ends with it, so
+// that appending to one list cannot overwrite the next.
+func (a *arena) childList(kids []*node) []*node {
+	if len(kids) == 0 {
+		return nil
 	}
-	return string(name), attrs
+	if cap(a.children)-len(a.children) < len(kids) {
+		a.children = make([]*node, 0, max(len(kids), 256))
+	}
+	from := len(a.children)
+	a.children = append(a.children, kids...)
+	return a.children[from:len(a.children):len(a.children)]
 }
 
 // buildSubtree reads tokens until root is closed or the input ends, attaching
@@ -332,51 +345,63 @@ func (t *tokens) tagAttrs() (string, []html.Attribute) {
 // kept as a verbatim node. This is not the full HTML tree-construction
 // algorithm, but every byte is kept in source order, so a mismatch only
 // affects which element a component rule sees, never the bytes of text.
-func buildSubtree(t *tokens, root *node) {
-	stack := []*node{root}
+func (a *arena) buildSubtree(t *tokens, root *node) {
+	a.open = append(a.open[:0], openElement{n: root})
+	a.pending = a.pending[:0]
 	foreign := 0 // open svg/math elements, where "/>" really closes
-	for len(stack) > 0 {
+	for len(a.open) > 0 {
 		tt, raw := t.next()
 		if tt == html.ErrorToken {
-			return
+			break
 		}
-		cur := stack[len(stack)-1]
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, attrs := t.tagAttrs()
-			n := newElement(name, attrs, raw, tt == html.SelfClosingTagToken)
-			cur.children = append(cur.children, n)
-			if voidElements[name] || (tt == html.SelfClosingTagToken && foreign > 0) {
+			n := a.element(name, attrs, raw, tt == html.SelfClosingTagToken)
+			a.pending = append(a.pending, n)
+			if isVoid(name) || (tt == html.SelfClosingTagToken && foreign > 0) {
 				continue
 			}
 			if name == "svg" || name == "math" {
 				foreign++
 			}
-			stack = append(stack, n)
+			a.open = append(a.open, openElement{n: n, kids: len(a.pending)})
 		case html.EndTagToken:
-			name, _ := t.z.TagName()
-			i := len(stack) - 1
+			name := t.tagName()
+			i := len(a.open) - 1
 			for ; i >= 0; i-- {
-				if stack[i].tag == string(name) {
+				if a.open[i].n.tag == name {
 					break
 				}
 			}
 			if i < 0 {
-				cur.children = append(cur.children, &node{kind: otherNode, raw: raw})
+				a.pending = append(a.pending, a.node(node{kind: otherNode, raw: raw}))
 				continue
 			}
-			for _, s := range stack[i:] {
-				if s.tag == "svg" || s.tag == "math" {
+			for _, o := range a.open[i:] {
+				if o.n.tag == "svg" || o.n.tag == "math" {
 					foreign--
 				}
 			}
-			stack[i].end = raw
-			stack[i].closed = true
-			stack = stack[:i]
+			a.open[i].n.end = raw
+			a.open[i].n.closed = true
+			a.closeFrom(i)
 		case html.TextToken:
-			cur.children = append(cur.children, &node{kind: textNode, raw: raw})
+			a.pending = append(a.pending, a.node(node{kind: textNode, raw: raw}))
 		default:
-			cur.children = append(cur.children, &node{kind: otherNode, raw: raw})
+			a.pending = append(a.pending, a.node(node{kind: otherNode, raw: raw}))
 		}
 	}
+	a.closeFrom(0) // what the end of the input left open
+}
+
+// closeFrom gives the elements open[i:] the children read for them,
+// innermost first, and takes them off open.
+func (a *arena) closeFrom(i int) {
+	for j := len(a.open) - 1; j >= i; j-- {
+		o := a.open[j]
+		o.n.children = a.childList(a.pending[o.kids:])
+		a.pending = a.pending[:o.kids]
+	}
+	a.open = a.open[:i]
 }
