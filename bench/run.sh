@@ -53,6 +53,10 @@ measure() {
     jekyll) cmd=(jekyll build --quiet --disable-disk-cache -s "$(site jekyll "$n")" -d "$out/site") ;;
     hugo)   cmd=(hugo --quiet -s "$(site hugo "$n")" -d "$out/site") ;;
   esac
+  # Flush what earlier runs wrote, untimed: the kernel writes dirty pages
+  # back on the same two cores, and would otherwise bill each tool for the
+  # output of the one before it.
+  sync
   if /usr/bin/time -f "%e %M" -o "$out/time" "${cmd[@]}" >/dev/null 2>"$out/err"; then
     cat "$out/time" >> "$work/times/$tool-$n"
   else

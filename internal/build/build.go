@@ -99,6 +99,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if rel, err := filepath.Rel(src, dest); err == nil && !strings.HasPrefix(rel, "..") {
 		b.exclude = append(b.exclude, filepath.ToSlash(rel))
 	}
+	b.oneShot = true
 	return b.Build(ctx, &Dir{Root: dest})
 }
 
@@ -111,6 +112,9 @@ type Builder struct {
 	md      *markup.Converter
 	logger  *slog.Logger
 	exclude []string
+	// oneShot says no rebuild follows (the build command), so the build
+	// may drop what only a rebuild would need.
+	oneShot bool
 
 	mu   sync.Mutex
 	site *site.Site

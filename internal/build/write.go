@@ -56,6 +56,7 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	for _, p := range only {
 		renderSet[p] = true
 	}
+	dropSources := b.oneShot && only == nil && sourcesUnread(s, b.facts)
 	var written, rendered, pages, files atomic.Int64
 	total := len(s.Routes)
 	var done atomic.Int64
@@ -102,6 +103,9 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			defer bufs.Put(buf)
 			buf.Reset()
 			r.page(buf, o.Page)
+			if dropSources && o.Page.Kind != site.KindPost {
+				o.Page.Body = nil // feeds render posts again
+			}
 			rendered.Add(1)
 			changed, err := out.WriteFile(gctx, rel, buf.Bytes())
 			if err != nil {
@@ -319,4 +323,22 @@ func staticChanged(f *site.StaticFile, prev *site.Site) bool {
 		return true
 	}
 	return o.Static != f
+}
+
+// sourcesUnread reports whether rendering one page never reads another
+// page's source: the site has no Liquid layouts of its own and no page's
+// Liquid reads site.*. A one-shot build then lets each page's source go
+// once the page is written, which keeps a large site's memory (and the
+// kernel's work handing it out) down. Posts keep theirs: feeds render
+// them alongside the pages.
+func sourcesUnread(s *site.Site, facts map[*site.Page]pageFacts) bool {
+	if len(s.Layouts) > 0 {
+		return false
+	}
+	for _, f := range facts {
+		if f.usesSiteLiquid {
+			return false
+		}
+	}
+	return true
 }
