@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +44,15 @@ there were errors (or warnings, with --strict).`,
 			}
 			if env != "production" && env != "staging" {
 				return fmt.Errorf("--env must be production or staging, not %q", env)
+			}
+			if os.Getenv("GOGC") == "" {
+				// A build allocates mostly short-lived page buffers around a
+				// live core of the site's sources. Collecting at 150 % heap
+				// growth rather than 100 % saved about a tenth of the CPU at
+				// 10,000 pages for about a fifth more peak memory (500 MB);
+				// beyond that, faulting in the larger heap costs the kernel
+				// more than the collector saves.
+				debug.SetGCPercent(150)
 			}
 			progress := a.progressLine()
 			res, err := build.Build(cmd.Context(), build.Options{Source: src, Dest: out, Env: env, URL: baseURL, Logger: a.logger(), Progress: progress.update})
