@@ -439,19 +439,6 @@ func (ix *outputIndex) add(p string, size int64) {
 	ix.folded[fold(p)] = append(ix.folded[fold(p)], p)
 }
 
-// sourceOf is the source file of an output path, or "".
-func (c *checker) sourceOf(output string) string {
-	o, ok := c.site.Routes[output]
-	switch {
-	case !ok:
-		return ""
-	case o.Page != nil:
-		return o.Page.Path
-	default:
-		return o.Static.Path
-	}
-}
-
 // hidingFS is a file system without one folder.
 type hidingFS struct {
 	fs.FS

@@ -504,8 +504,14 @@ func (l *loader) head(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, headSize)
-	n, err := io.ReadFull(f, buf)
+	return readHead(f, headSize)
+}
+
+// readHead reads up to headSize bytes of r into a buffer with room for
+// size bytes in all, so that the rest of a page can follow without copying.
+func readHead(r io.Reader, size int) ([]byte, error) {
+	buf := make([]byte, headSize, max(headSize, size))
+	n, err := io.ReadFull(r, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
@@ -527,14 +533,12 @@ func (l *loader) readSource(job *fileJob) (src []byte, ok bool, err error) {
 	defer f.Close()
 	size := headSize
 	if info, err := f.Stat(); err == nil && info.Size() < 1<<30 {
-		size = max(size, int(info.Size())+1) // +1 sees the end without growing
+		size = int(info.Size()) + 1 // +1 sees the end without growing
 	}
-	buf := make([]byte, headSize, size)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+	buf, err := readHead(f, size)
+	if err != nil {
 		return nil, false, err
 	}
-	buf = buf[:n]
 	if !frontmatter.Has(buf) {
 		return nil, false, nil
 	}

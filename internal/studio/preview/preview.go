@@ -274,9 +274,3 @@ func (p *Preview) Close() error {
 	p.cur.Store(nil)
 	return nil
 }
-
-func (p *Preview) isClosed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
-}

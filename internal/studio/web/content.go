@@ -248,12 +248,8 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	data, err := ss.repo.ReadFile(ctx, head, p)
-	if errors.Is(err, siterepo.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "There is no such file in this site.")
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	data, ok := s.readOrFail(w, r, ss, head, p, "There is no such file in this site.")
+	if !ok {
 		return
 	}
 	if !editable(data) {
@@ -332,12 +328,8 @@ func (s *Server) saveFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "The form is missing the revision it was opened at; reload the page and edit again.")
 		return
 	}
-	old, err := ss.repo.ReadFile(ctx, base, p)
-	if errors.Is(err, siterepo.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "This file did not exist when you opened it.")
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
+	old, ok := s.readOrFail(w, r, ss, base, p, "This file did not exist when you opened it.")
+	if !ok {
 		return
 	}
 	mine, err := editedContent(old, r)
@@ -372,6 +364,21 @@ func (s *Server) saveFile(w http.ResponseWriter, r *http.Request) {
 		notice = "merged"
 	}
 	redirect(w, r, "/sites/"+st.Slug+"/edit/"+escapePath(p), notice)
+}
+
+// readOrFail reads p at rev, answering with missing (404) when the file
+// is not there or with a server error; ok says whether it answered nothing.
+func (s *Server) readOrFail(w http.ResponseWriter, r *http.Request, ss *siteState, rev, p, missing string) (data []byte, ok bool) {
+	data, err := ss.repo.ReadFile(r.Context(), rev, p)
+	switch {
+	case errors.Is(err, siterepo.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, missing)
+		return nil, false
+	case err != nil:
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return data, true
 }
 
 func (s *Server) saveFailed(w http.ResponseWriter, r *http.Request, err error) {

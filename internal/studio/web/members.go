@@ -18,6 +18,12 @@ type membersData struct {
 }
 
 func (s *Server) members(w http.ResponseWriter, r *http.Request) {
+	s.showMembers(w, r, http.StatusOK, "")
+}
+
+// showMembers renders the members page, with msg as its error when the
+// page answers a form that was refused.
+func (s *Server) showMembers(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	st := currentSite(r)
 	ms, err := s.cfg.DB.Members(r.Context(), st.ID)
 	if err != nil {
@@ -25,7 +31,9 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := currentUser(r)
-	s.render(w, r, http.StatusOK, "members", s.newView(r, "Members of "+st.Title, membersData{Members: ms, Self: u.ID}))
+	v := s.newView(r, "Members of "+st.Title, membersData{Members: ms, Self: u.ID})
+	v.Error = msg
+	s.render(w, r, status, "members", v)
 }
 
 // addMember gives a person access to the site, creating their account if
@@ -149,16 +157,7 @@ func (s *Server) auditMember(ctx context.Context, tx *store.Tx, actor store.User
 }
 
 func (s *Server) failMembers(w http.ResponseWriter, r *http.Request, msg string) {
-	st := currentSite(r)
-	ms, err := s.cfg.DB.Members(r.Context(), st.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	u, _ := currentUser(r)
-	v := s.newView(r, "Members of "+st.Title, membersData{Members: ms, Self: u.ID})
-	v.Error = msg
-	s.render(w, r, http.StatusUnprocessableEntity, "members", v)
+	s.showMembers(w, r, http.StatusUnprocessableEntity, msg)
 }
 
 // auditRow is an audit entry as the audit page shows it.
