@@ -7,11 +7,13 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,11 +98,58 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rel, err := filepath.Rel(src, dest); err == nil && !strings.HasPrefix(rel, "..") {
-		b.exclude = append(b.exclude, filepath.ToSlash(rel))
-	}
 	b.oneShot = true
-	return b.Build(ctx, &Dir{Root: dest})
+	out := &Dir{Root: dest}
+	if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
+		// A new output folder is built under a temporary name beside it
+		// and renamed into place when complete: it appears whole or not
+		// at all, and its files need no temporary names of their own.
+		if out.Root, err = makeStage(dest); err != nil {
+			return nil, err
+		}
+		out.fresh = true
+	}
+	for _, dir := range []string{dest, out.Root} {
+		if rel, err := filepath.Rel(src, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			b.exclude = append(b.exclude, filepath.ToSlash(rel))
+		}
+	}
+	res, err := b.Build(ctx, out)
+	if out.Root == dest {
+		return res, err
+	}
+	if err == nil {
+		if err = os.Rename(out.Root, dest); err != nil {
+			err = fmt.Errorf("output folder: move the built site into place: %w", err)
+		}
+	}
+	if err != nil {
+		os.RemoveAll(out.Root)
+		return nil, err
+	}
+	return res, nil
+}
+
+// makeStage makes an empty folder beside dest, named after it, to build in.
+func makeStage(dest string) (string, error) {
+	parent, base := filepath.Split(dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("output folder: %w", err)
+	}
+	prefix := filepath.Join(parent, "."+base+".isomer-"+strconv.Itoa(os.Getpid()))
+	for try := 0; ; try++ {
+		name := prefix
+		if try > 0 {
+			name += "-" + strconv.Itoa(try)
+		}
+		err := os.Mkdir(name, 0o755)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || try == 100 {
+			return "", fmt.Errorf("output folder: %w", err)
+		}
+	}
 }
 
 // Builder builds one site, repeatedly. Its methods are safe for concurrent

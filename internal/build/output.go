@@ -46,6 +46,12 @@ const manifestName = ".isomer-manifest"
 type Dir struct {
 	Root string
 
+	// fresh says Root was made empty for this build and nothing else
+	// writes into it (a staging folder, see stageBuild): files are then
+	// created in place, as no reader can see them half written and no
+	// earlier file can be unchanged.
+	fresh bool
+
 	// dirs remembers folders already made, and seq numbers temporary
 	// files (named after tmpPrefix, the process id read once): on a large
 	// site these save several system calls per file.
@@ -70,6 +76,9 @@ func (d *Dir) WriteFile(_ context.Context, rel string, data []byte) (changed boo
 	if err != nil {
 		return false, err
 	}
+	if d.fresh {
+		return true, d.writeBytes(dst, data)
+	}
 	if info, err := os.Stat(dst); err == nil && info.Mode().IsRegular() && info.Size() == int64(len(data)) {
 		if old, err := os.ReadFile(dst); err == nil && bytes.Equal(old, data) {
 			return false, nil
@@ -88,7 +97,7 @@ func (d *Dir) CopyFile(_ context.Context, fsys fs.FS, src, rel string) (changed 
 	if err != nil {
 		return false, err
 	}
-	if info, err := os.Stat(dst); err == nil && info.Mode().IsRegular() && info.Size() == srcInfo.Size() {
+	if info, err := os.Stat(dst); err == nil && !d.fresh && info.Mode().IsRegular() && info.Size() == srcInfo.Size() {
 		if same, err := sameContent(fsys, src, dst); err == nil && same {
 			return false, nil
 		}
@@ -178,6 +187,14 @@ func (d *Dir) mkdir(dir string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create folder: %w", err)
 		}
+		// Its ancestors up to Root exist now too: their next children
+		// (every page folder in Root itself) take one system call.
+		root := filepath.Clean(d.Root)
+		for up := filepath.Dir(dir); strings.HasPrefix(up, root) && len(up) >= len(root); up = filepath.Dir(up) {
+			if _, dup := d.dirs.LoadOrStore(up, true); dup || up == root {
+				break
+			}
+		}
 	}
 	d.dirs.Store(dir, true)
 	return nil
@@ -192,21 +209,38 @@ func (d *Dir) tmpName(dir string) string {
 }
 
 // writeBytes writes data to dst atomically (a temporary file renamed into
-// place). It uses the system calls directly: os.OpenFile would register
-// every file with the runtime's poller, which refuses regular files, at
-// five wasted system calls a file.
-func (d *Dir) writeBytes(dst string, data []byte) (err error) {
+// place; in a fresh folder, a file created under its own name). It uses the
+// system calls directly: os.OpenFile would register every file with the
+// runtime's poller, which refuses regular files, at five wasted system calls
+// a file.
+func (d *Dir) writeBytes(dst string, data []byte) error {
 	dir := filepath.Dir(dst)
 	if err := d.mkdir(dir); err != nil {
 		return err
 	}
+	if d.fresh {
+		err := createFile(dst, data)
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		// Written twice in one build: replace it as any other folder would.
+	}
 	tmp := d.tmpName(dir)
-	fd, err := syscall.Open(tmp, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
+	if err := createFile(tmp, data); err != nil {
+		return err
+	}
+	return d.rename(tmp, dst)
+}
+
+// createFile makes the new file name holding data; on failure it leaves
+// nothing behind.
+func createFile(name string, data []byte) error {
+	fd, err := syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
 	for err == syscall.EINTR {
-		fd, err = syscall.Open(tmp, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
+		fd, err = syscall.Open(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, 0o644)
 	}
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return fmt.Errorf("create file: %w", err)
 	}
 	for rest := data; len(rest) > 0 && err == nil; {
 		var n int
@@ -224,10 +258,10 @@ func (d *Dir) writeBytes(dst string, data []byte) (err error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(tmp)
+		os.Remove(name)
 		return err // the caller names the file
 	}
-	return d.rename(tmp, dst)
+	return nil
 }
 
 func (d *Dir) rename(tmp, dst string) error {

@@ -110,6 +110,9 @@ func Decode(src []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(src)) == 0 {
 		return map[string]any{}, nil
 	}
+	if m, ok := decodeFlat(src); ok {
+		return m, nil
+	}
 	var node yaml.Node
 	if err := yaml.Unmarshal(src, &node); err != nil {
 		return nil, yamlError(err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestSplit(t *testing.T) {
@@ -117,5 +118,41 @@ func FuzzSplitDecode(f *testing.F) {
 		}
 		_, _ = Decode(doc.YAML)
 		_, _ = DecodeAny(doc.YAML)
+	})
+}
+
+// FuzzDecodeFlat checks that the shortcut for one-line string values
+// decodes exactly what the YAML parser decodes, whenever it takes the input.
+func FuzzDecodeFlat(f *testing.F) {
+	for _, seed := range []string{
+		"title: \"A\"\npermalink: /a/b/\nbreadcrumb: 'B'\n",
+		"title: A: b\n", "title: a #c\n", "title: a#c\n", "title: true\n", "title: yes\n",
+		"title: \"a\" \n", "title:  x  \n", "a-b: c\nA_1: /x y/\n", "t: 'it''s'\n", "t: \"a\\tb\"\n",
+		"t: a\nt: b\n", "t:\n", "t: x:\n", "t: x:y\n", "t: a, [b], {c}\n", "t: e5\n", "t: .5\n",
+		"t: ~\n", "t: 0x1\n", "t: 2024-01-02\n", "- a\n", "t: a\r\n", "t: \"a\n", "t: a\n  b\n",
+		"t: 2024-13-99\n", "t: 2024-01-02 \n", "d: a long\n  description\n  goes on\nn: x\n", "t: a\n  - b\n",
+		"t: a\n  b: c\n", "t: a\n  #b\n", "t: a\n\n  b\n", "t: \"a\"\n  b\n", "t: a\n   \n", "t: a\n  ---\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		fast, ok := decodeFlat(src)
+		if !ok {
+			return
+		}
+		var node yaml.Node
+		if err := yaml.Unmarshal(src, &node); err != nil {
+			t.Fatalf("the shortcut took %q, which YAML refuses: %v", src, err)
+		}
+		var full any = map[string]any{}
+		if len(node.Content) > 0 {
+			var err error
+			if full, err = nodeValue(node.Content[0]); err != nil {
+				t.Fatalf("nodeValue(%q): %v", src, err)
+			}
+		}
+		if diff := cmp.Diff(full, any(fast)); diff != "" {
+			t.Fatalf("decodeFlat(%q) differs from YAML (-yaml +flat):\n%s", src, diff)
+		}
 	})
 }
