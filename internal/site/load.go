@@ -149,14 +149,14 @@ func (l *loader) readConfig() {
 			l.yamlError("_config.yml", 0, err)
 		} else {
 			raw = m
-			collectionOrder = append(collectionOrder, collectionKeys(src)...)
+			collectionOrder = collectionKeys(src)
 		}
 	}
 	// Isomer's build passes every collection.yml to Jekyll as an extra config
 	// file, so each one is deep-merged into the site config in turn.
 	entries, _ := fs.ReadDir(l.fsys, ".")
 	declaredBy := map[string]string{}
-	for _, name := range collectionKeys(src) {
+	for _, name := range collectionOrder {
 		declaredBy[name] = "_config.yml"
 	}
 	for _, e := range entries {
