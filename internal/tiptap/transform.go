@@ -271,9 +271,12 @@ func isBlank(b []byte) bool {
 }
 
 func (t *transformer) cardGrid(g *node) {
-	if !g.closed {
-		// Truncated input: renaming the grid would swallow the rest of the
-		// page into a list, so only its contents are transformed.
+	if !closedThroughout(g) {
+		// Truncated or unbalanced input: renaming the grid would swallow
+		// the rest of the page into a list, and renaming a card (<a> to
+		// <div>) would let its end tag close an element left open inside
+		// it, so that the next build reads a different tree. Only the
+		// contents are transformed.
 		for _, c := range g.children {
 			t.walk(c)
 		}
@@ -294,6 +297,20 @@ func (t *transformer) cardGrid(g *node) {
 		}
 	}
 	g.children = kids
+}
+
+// closedThroughout reports whether n and every element inside it are
+// closed by an end tag, or are empty void or self-closed elements.
+func closedThroughout(n *node) bool {
+	if n.kind == elementNode && !n.closed && (len(n.children) > 0 || !isVoid(n.tag) && !n.selfClose) {
+		return false
+	}
+	for _, c := range n.children {
+		if !closedThroughout(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *transformer) listItem(c *node, class string) *node {
