@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"isomer.dev/isomer/internal/htmltag"
 )
 
 // TextOf extracts the text a reader sees in a rendered HTML body (or a whole
@@ -71,7 +73,11 @@ type extractor struct {
 	// allocate.
 	rawTag   rawTag
 	tokenTag tokenTag
-	atoms    atomCache
+	// attrs are the attributes of the tag being read, in attrBuf unless
+	// a tag has more.
+	attrs   []htmltag.Attr
+	attrBuf [8]htmltag.Attr
+	atoms   atomCache
 	// words, when not nil, counts the words of the text as reader reads
 	// them.
 	words  *docWords
@@ -262,8 +268,8 @@ func (e *extractor) scan(body []byte) bool {
 		c := body[lt+1]
 		closing := c == '/'
 		switch {
-		case isASCIILetter(c):
-		case closing && lt+2 < len(body) && isASCIILetter(body[lt+2]):
+		case htmltag.IsASCIILetter(c):
+		case closing && lt+2 < len(body) && htmltag.IsASCIILetter(body[lt+2]):
 		case c == '!' || c == '?' || closing:
 			return false // comments, doctypes and their bogus forms
 		default:
@@ -275,17 +281,22 @@ func (e *extractor) scan(body []byte) bool {
 		if closing {
 			nameAt++
 		}
-		nameEnd, end, mayHide, ok := tagEnd(body, nameAt)
+		if e.attrs == nil {
+			e.attrs = e.attrBuf[:0]
+		}
+		tag, attrs, ok := htmltag.Read(body, nameAt, e.attrs[:0])
+		e.attrs = attrs
 		if !ok {
 			return false
 		}
+		nameEnd, end := tag.Name.End, tag.End
 		a := e.atoms.lookup(body[nameAt:nameEnd])
 		if closing {
 			e.end(a)
 			text, i = end, end
 			continue
 		}
-		e.rawTag = rawTag{raw: body[lt:end], mayHide: mayHide}
+		e.rawTag = rawTag{raw: body[lt:end], self: tag.SelfClosing, mayHide: mayHide(body, attrs)}
 		e.start(a, &e.rawTag)
 		text, i = end, end
 		switch a {
@@ -353,72 +364,6 @@ func lookup(name []byte, buf *[32]byte) atom.Atom {
 	return atom.Lookup(name)
 }
 
-// tagEnd follows the tokenizer's reading of a tag (readTag: name,
-// attribute names, quoted and unquoted values) from the first byte of its
-// name, and returns the end of the name and the index after the closing
-// '>'. mayHide says some attribute is named like one that can hide the
-// element (see hidingAttr). A tag cut off by the end of body is not ok.
-func tagEnd(b []byte, i int) (nameEnd, end int, mayHide, ok bool) {
-	p := i + 1
-	for p < len(b) && !endsName(b[p]) {
-		p++
-	}
-	nameEnd = p
-	for {
-		p = skipSpace(b, p)
-		if p >= len(b) {
-			return 0, 0, false, false
-		}
-		if b[p] == '>' {
-			return nameEnd, p + 1, mayHide, true
-		}
-		// An attribute name; an '=' that starts it belongs to it.
-		k := p
-		for p < len(b) {
-			c := b[p]
-			if c == '=' && p == k {
-				p++
-				continue
-			}
-			if c == '=' || endsName(c) {
-				break
-			}
-			p++
-		}
-		mayHide = mayHide || hidingAttr(b[k:p])
-		// Its value, if any.
-		p = skipSpace(b, p)
-		if p >= len(b) {
-			return 0, 0, false, false
-		}
-		switch b[p] {
-		case '/':
-			p++
-			continue
-		case '=':
-		default:
-			continue
-		}
-		p = skipSpace(b, p+1)
-		if p >= len(b) {
-			return 0, 0, false, false
-		}
-		switch q := b[p]; q {
-		case '>':
-		case '"', '\'':
-			n := bytes.IndexByte(b[p+1:], q)
-			if n < 0 {
-				return 0, 0, false, false
-			}
-			p += n + 2
-		default:
-			for p < len(b) && b[p] != '>' && !isSpace(b[p]) {
-				p++
-			}
-		}
-	}
-}
-
 // rawTextEnd is where the raw text that starts at i ends: at "</name"
 // (any case) followed by white space, '/' or '>', or at the end of b.
 func rawTextEnd(b []byte, i int, name []byte) int {
@@ -430,7 +375,7 @@ func rawTextEnd(b []byte, i int, name []byte) int {
 		at := i + n
 		rest := b[at+2:]
 		if len(rest) > len(name) && bytes.EqualFold(rest[:len(name)], name) {
-			if c := rest[len(name)]; isSpace(c) || c == '/' || c == '>' {
+			if c := rest[len(name)]; htmltag.IsSpace(c) || c == '/' || c == '>' {
 				return at
 			}
 		}
@@ -441,20 +386,14 @@ func rawTextEnd(b []byte, i int, name []byte) int {
 // rawTag is a start tag read by scan. The rare tags whose answers depend
 // on their attributes are handed to the tokenizer.
 type rawTag struct {
-	raw []byte
+	raw  []byte
+	self bool
 	// mayHide says an attribute is named like one that can hide the
 	// element (see hiddenTag).
 	mayHide bool
 }
 
-func (t *rawTag) selfClosing() bool {
-	r := t.raw
-	if r[len(r)-2] != '/' {
-		return false
-	}
-	z := html.NewTokenizer(bytes.NewReader(r))
-	return z.Next() == html.SelfClosingTagToken
-}
+func (t *rawTag) selfClosing() bool { return t.self }
 
 func (t *rawTag) hidden() bool {
 	if !t.mayHide {
@@ -464,6 +403,17 @@ func (t *rawTag) hidden() bool {
 	z.Next()
 	_, hasAttr := z.TagName()
 	return hasAttr && hiddenTag(z)
+}
+
+// mayHide reports whether some attribute of attrs is one that hiddenTag
+// looks at.
+func mayHide(b []byte, attrs []htmltag.Attr) bool {
+	for _, a := range attrs {
+		if hidingAttr(b[a.Key.Start:a.Key.End]) {
+			return true
+		}
+	}
+	return false
 }
 
 // hidingAttr reports whether an attribute name, in any case, is one that
@@ -484,24 +434,6 @@ func equalFold(b []byte, s string) bool {
 		}
 	}
 	return true
-}
-
-// endsName reports whether c ends a tag or attribute name. Letters, most
-// of a name, are above '>', so one comparison answers for them.
-func endsName(c byte) bool { return c <= '>' && (c == '>' || c == '/' || isSpace(c)) }
-
-func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-
-// isSpace is HTML's white space, as the tokenizer reads it.
-func isSpace(c byte) bool {
-	return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f')
-}
-
-func skipSpace(b []byte, p int) int {
-	for p < len(b) && isSpace(b[p]) {
-		p++
-	}
-	return p
 }
 
 // endHeading closes the heading being collected, if any.
@@ -551,7 +483,7 @@ func (w *textWriter) text(s []byte) {
 				}
 			}
 			if c := s[j]; c < utf8.RuneSelf {
-				if c <= ' ' && isSpace(c) {
+				if c <= ' ' && htmltag.IsSpace(c) {
 					break
 				}
 				j++

@@ -5,6 +5,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"isomer.dev/isomer/internal/htmltag"
 )
 
 // tokens hands out the tokens of a body, each with its source bytes as a
@@ -28,17 +30,13 @@ type tokens struct {
 	// The name and attributes of the tag token the scanner read last, as
 	// html.Tokenizer delimits them. attrs holds the first attribute of each
 	// name only, as the tokenizer does.
-	name  span
-	attrs []attrSpan
+	name  htmltag.Span
+	attrs []htmltag.Attr
 
 	// attrBlock is where the attribute lists handed out are cut from,
 	// rather than an allocation each.
 	attrBlock []html.Attribute
 }
-
-type span struct{ start, end int }
-
-type attrSpan struct{ key, val span }
 
 func newTokens(body []byte) *tokens {
 	return &tokens{body: body}
@@ -75,21 +73,18 @@ func (t *tokens) scan(i int) (html.TokenType, int, bool) {
 	b := t.body
 	if opensMarkup(b, i) {
 		switch c := b[i+1]; {
-		case isASCIILetter(c):
-			end, ok := t.readTag(i + 1)
+		case htmltag.IsASCIILetter(c):
+			tag, ok := t.readTag(i + 1)
 			if !ok || t.opensRawText() {
 				return 0, 0, false
 			}
-			// As html.Tokenizer decides it: a "/" that ends an unquoted
-			// value (<p a=/>) does not close the tag.
-			last := len(t.attrs) - 1
-			if b[end-2] == '/' && (last < 0 || end-2 != t.attrs[last].val.end-1) {
-				return html.SelfClosingTagToken, end, true
+			if tag.SelfClosing {
+				return html.SelfClosingTagToken, tag.End, true
 			}
-			return html.StartTagToken, end, true
-		case c == '/' && i+2 < len(b) && isASCIILetter(b[i+2]):
-			end, ok := t.readTag(i + 2)
-			return html.EndTagToken, end, ok
+			return html.StartTagToken, tag.End, true
+		case c == '/' && i+2 < len(b) && htmltag.IsASCIILetter(b[i+2]):
+			tag, ok := t.readTag(i + 2)
+			return html.EndTagToken, tag.End, ok
 		}
 		return 0, 0, false // comment, doctype, processing instruction, "</>"
 	}
@@ -113,147 +108,30 @@ func opensMarkup(b []byte, i int) bool {
 		return false
 	}
 	c := b[i+1]
-	return isASCIILetter(c) || c == '/' || c == '!' || c == '?'
-}
-
-func isASCIILetter(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	return htmltag.IsASCIILetter(c) || c == '/' || c == '!' || c == '?'
 }
 
 // opensRawText reports whether the start tag just read is one after which
 // html.Tokenizer reads raw text (its check: the name as written, ignoring
 // ASCII case).
 func (t *tokens) opensRawText() bool {
-	name := t.body[t.name.start:t.name.end]
+	name := t.body[t.name.Start:t.name.End]
 	var lower [len("plaintext")]byte
 	if len(name) > len(lower) {
 		return false
 	}
 	for i, c := range name {
-		lower[i] = toLowerASCII(c)
+		lower[i] = htmltag.LowerASCII(c)
 	}
 	return isRawText(string(lower[:len(name)]))
 }
 
-func toLowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// readTag reads the tag whose name starts at body[i] the way
-// html.Tokenizer's readTag does, recording its name and attributes, and
-// returns the offset just past its ">". It returns false when the body ends
-// first, where html.Tokenizer ends the token stream.
-func (t *tokens) readTag(i int) (int, bool) {
-	b := t.body
-	t.attrs = t.attrs[:0]
-	t.name.start = i
-	for i++; ; i++ {
-		if i == len(b) {
-			return 0, false
-		}
-		if c := b[i]; c == '/' || c == '>' {
-			t.name.end = i
-			break
-		} else if isHTMLSpace(c) {
-			t.name.end = i
-			i++
-			break
-		}
-	}
-	for {
-		i = skipHTMLSpace(b, i)
-		if i == len(b) {
-			return 0, false
-		}
-		if b[i] == '>' {
-			return i + 1, true
-		}
-		var a attrSpan
-		a.key.start = i
-		for ; i < len(b); i++ {
-			c := b[i]
-			if c == '=' && i == a.key.start {
-				continue // an "=" before the name starts is part of it
-			}
-			if c == '=' || c == '/' || c == '>' || isHTMLSpace(c) {
-				break
-			}
-		}
-		a.key.end = i
-		a.val = span{i, i}
-		i = skipHTMLSpace(b, i)
-		if i == len(b) {
-			return 0, false
-		}
-		switch b[i] {
-		case '/':
-			i++
-		case '=':
-			i = skipHTMLSpace(b, i+1)
-			if i == len(b) {
-				return 0, false
-			}
-			switch q := b[i]; q {
-			case '>':
-				// An empty value; the ">" ends the tag.
-			case '"', '\'':
-				n := bytes.IndexByte(b[i+1:], q)
-				if n < 0 {
-					return 0, false
-				}
-				a.val = span{i + 1, i + 1 + n}
-				i += n + 2
-			default:
-				a.val.start = i
-				for i++; i < len(b) && b[i] != '>' && !isHTMLSpace(b[i]); i++ {
-				}
-				if i == len(b) {
-					return 0, false
-				}
-				a.val.end = i
-				if b[i] != '>' {
-					i++
-				}
-			}
-		}
-		if a.key.start < a.key.end && !t.hasAttr(a.key) {
-			t.attrs = append(t.attrs, a)
-		}
-	}
-}
-
-func skipHTMLSpace(b []byte, i int) int {
-	for i < len(b) && isHTMLSpace(b[i]) {
-		i++
-	}
-	return i
-}
-
-// hasAttr reports whether the tag being read already has an attribute named
-// key, comparing as html.Tokenizer does (ASCII case folded, nothing else).
-func (t *tokens) hasAttr(key span) bool {
-	k := t.body[key.start:key.end]
-	for _, a := range t.attrs {
-		if equalFoldASCII(t.body[a.key.start:a.key.end], k) {
-			return true
-		}
-	}
-	return false
-}
-
-func equalFoldASCII(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if toLowerASCII(a[i]) != toLowerASCII(b[i]) {
-			return false
-		}
-	}
-	return true
+// readTag reads the tag whose name starts at body[i], recording its name
+// and attributes.
+func (t *tokens) readTag(i int) (htmltag.Tag, bool) {
+	tag, attrs, ok := htmltag.Read(t.body, i, t.attrs[:0])
+	t.name, t.attrs = tag.Name, attrs
+	return tag, ok
 }
 
 // tagName returns the current tag's name as html.Tokenizer.TagName does.
@@ -262,7 +140,7 @@ func (t *tokens) tagName() string {
 		name, _ := t.z.TagName()
 		return lowerName(name)
 	}
-	return lowerName(t.body[t.name.start:t.name.end])
+	return lowerName(t.body[t.name.Start:t.name.End])
 }
 
 // tagAttrs reads the current start tag's name and attributes as
@@ -272,7 +150,7 @@ func (t *tokens) tagAttrs() (string, []html.Attribute) {
 		return tokenizerTagAttrs(t.z)
 	}
 	for _, a := range t.attrs {
-		if bytes.ContainsAny(t.body[a.val.start:a.val.end], "&\r\x00") {
+		if bytes.ContainsAny(t.body[a.Val.Start:a.Val.End], "&\r\x00") {
 			// Character references, carriage returns and NULs are
 			// decoded by the tokenizer's rules for attribute values;
 			// let it read this one tag.
@@ -286,8 +164,8 @@ func (t *tokens) tagAttrs() (string, []html.Attribute) {
 	}
 	from := len(t.attrBlock)
 	for _, a := range t.attrs {
-		key := lowerName(t.body[a.key.start:a.key.end])
-		t.attrBlock = append(t.attrBlock, html.Attribute{Key: key, Val: string(t.body[a.val.start:a.val.end])})
+		key := lowerName(t.body[a.Key.Start:a.Key.End])
+		t.attrBlock = append(t.attrBlock, html.Attribute{Key: key, Val: string(t.body[a.Val.Start:a.Val.End])})
 	}
 	// The capacity ends with the list, so that an attribute added to one
 	// element cannot overwrite the next element's.
@@ -315,7 +193,7 @@ func lowerName(b []byte) string {
 		if c == 0 || 'A' <= c && c <= 'Z' {
 			s := bytes.ReplaceAll(b, []byte{0}, []byte("\ufffd")) // always a copy
 			for i, c := range s {
-				s[i] = toLowerASCII(c)
+				s[i] = htmltag.LowerASCII(c)
 			}
 			return string(s)
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"isomer.dev/isomer/internal/htmltag"
 )
 
 type nodeKind uint8
@@ -117,15 +119,11 @@ func hasToken(v, tok string) bool {
 			return false
 		}
 		end := i + len(tok)
-		if (i == 0 || isHTMLSpace(v[i-1])) && (end == len(v) || isHTMLSpace(v[end])) {
+		if (i == 0 || htmltag.IsSpace(v[i-1])) && (end == len(v) || htmltag.IsSpace(v[end])) {
 			return true
 		}
 		v = v[end:]
 	}
-}
-
-func isHTMLSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
 func (n *node) addClass(c string) {
