@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"isomer.dev/isomer/internal/site"
+	"isomer.dev/isomer/internal/tiptap"
 )
 
 // Rebuild brings out up to date after the files at the changed paths
@@ -122,26 +123,8 @@ func factsOf(p *site.Page) pageFacts {
 		// Braces are rare in page text, so they are looked for first: the
 		// search for "site." stops at every s.
 		usesSiteLiquid: (bytes.Contains(p.Body, []byte("{{")) || bytes.Contains(p.Body, []byte("{%"))) && bytes.Contains(p.Body, []byte("site.")),
-		instagram:      containsAround(p.Body, "instagram-wrapper", len("instagram")),
+		instagram:      tiptap.EmbedsInstagram(p.Body),
 	}
-}
-
-// containsAround reports whether b contains s, looking with
-// bytes.IndexByte for the byte of s at rare, which should be uncommon in
-// page text: bytes.Contains stops at every occurrence of the first byte,
-// and the "i" of "instagram" is in most words.
-func containsAround(b []byte, s string, rare int) bool {
-	for at := rare; at < len(b); at++ {
-		next := bytes.IndexByte(b[at:], s[rare])
-		if next < 0 {
-			return false
-		}
-		at += next
-		if start := at - rare; start+len(s) <= len(b) && string(b[start:start+len(s)]) == s {
-			return true
-		}
-	}
-	return false
 }
 
 // learnFacts adds the facts of one new page.

@@ -218,31 +218,25 @@ func BenchmarkConvertSite(b *testing.B) {
 			size += len(p)
 		}
 		var out bytes.Buffer // as the build converts
-		b.Run(set.name+"/goldmark", func(b *testing.B) {
-			md := plainGoldmark()
+		convertAll := func(b *testing.B, convert func(p []byte) error) {
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, p := range set.pages {
 					out.Reset()
-					if err := md.Convert(p, &out); err != nil {
+					if err := convert(p); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}
+		}
+		b.Run(set.name+"/goldmark", func(b *testing.B) {
+			md := plainGoldmark()
+			convertAll(b, func(p []byte) error { return md.Convert(p, &out) })
 		})
 		b.Run(set.name+"/kramdown", func(b *testing.B) {
 			c := New()
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, p := range set.pages {
-					out.Reset()
-					if err := c.Convert(&out, p); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
+			convertAll(b, func(p []byte) error { return c.Convert(&out, p) })
 		})
 	}
 }

@@ -419,21 +419,7 @@ func mayHide(b []byte, attrs []htmltag.Attr) bool {
 // hidingAttr reports whether an attribute name, in any case, is one that
 // hiddenTag looks at.
 func hidingAttr(name []byte) bool {
-	return equalFold(name, "hidden") || equalFold(name, "aria-hidden") || equalFold(name, "role")
-}
-
-// equalFold reports whether b is the lower-case ASCII name s in any case.
-// (b[i]|0x20 also turns '\r' into '-', but attribute names have no '\r'.)
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if b[i]|0x20 != s[i] {
-			return false
-		}
-	}
-	return true
+	return htmltag.EqualFold(name, []byte("hidden")) || htmltag.EqualFold(name, []byte("aria-hidden")) || htmltag.EqualFold(name, []byte("role"))
 }
 
 // endHeading closes the heading being collected, if any.

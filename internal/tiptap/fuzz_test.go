@@ -21,12 +21,7 @@ func countScripts(t testing.TB, s string) int {
 }
 
 func FuzzTransform(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	addTestdataSeeds(f)
 	for _, s := range []string{
 		"",
 		`<div class="isomer-card-grid"><a class="isomer-card" href=x><div class="isomer-card-title">t</div></a>`,
@@ -46,6 +41,9 @@ func FuzzTransform(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if got, want := hasMarker(in), slices.ContainsFunc(markers[:], func(m marker) bool { return bytes.Contains(in, m.text) }); got != want {
 			t.Fatalf("hasMarker(%q) = %v, bytes.Contains finds a marker: %v", in, got, want)
+		}
+		if got, want := EmbedsInstagram(in), bytes.Contains(in, instagramMarker.text); got != want {
+			t.Fatalf("EmbedsInstagram(%q) = %v, bytes.Contains: %v", in, got, want)
 		}
 		if got, want := highestCardNumber(in), highestCardNumberByPrefix(in); got != want {
 			t.Fatalf("highestCardNumber(%q) = %d, want %d", in, got, want)

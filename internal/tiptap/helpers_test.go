@@ -2,12 +2,24 @@ package tiptap
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 )
+
+// addTestdataSeeds seeds a fuzzer with every testdata page.
+func addTestdataSeeds(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}
 
 // run transforms body without the panic guard, so a bug fails the test.
 func run(t testing.TB, body string) string {

@@ -2,8 +2,6 @@ package tiptap
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -14,12 +12,7 @@ import (
 // it stands in for: the same tokens, with the same source bytes, names and
 // attributes, up to the same end.
 func FuzzTokens(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	addTestdataSeeds(f)
 	for _, s := range []string{
 		"",
 		"text only",

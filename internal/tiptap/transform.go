@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"isomer.dev/isomer/internal/htmltag"
 )
 
 // A marker is a literal substring that every start tag Transform rewrites
@@ -46,19 +48,29 @@ func hasComponentMarker(raw []byte) bool {
 	return false
 }
 
-// hasMarker reports whether b contains any marker. It finds the rare bytes
-// of the markers with bytes.IndexByte, one pass per distinct byte, and
-// compares the markers that have it around each one found: bytes.Contains
-// would take a pass per marker and stop at every occurrence of its first
-// byte (the "i" of "isomer-" is in most words).
-func hasMarker(b []byte) bool {
-	for i, m := range markers {
+// hasMarker reports whether b contains any marker.
+func hasMarker(b []byte) bool { return containsAny(b, markers[:]) }
+
+// instagramMarker is in the start tag of every Instagram embed.
+var instagramMarker = marker{[]byte("instagram-wrapper"), 9}
+
+// EmbedsInstagram reports whether body may embed Instagram, whose script
+// the site's Content-Security-Policy must then allow.
+func EmbedsInstagram(body []byte) bool { return containsAny(body, []marker{instagramMarker}) }
+
+// containsAny reports whether b contains any of set. It finds the rare
+// bytes of the markers with bytes.IndexByte, one pass per distinct byte,
+// and compares the markers that have it around each one found:
+// bytes.Contains would take a pass per marker and stop at every occurrence
+// of its first byte (the "i" of "isomer-" is in most words).
+func containsAny(b []byte, set []marker) bool {
+	for i, m := range set {
 		rare := m.text[m.rare]
-		if slices.ContainsFunc(markers[:i], func(p marker) bool { return p.text[p.rare] == rare }) {
+		if slices.ContainsFunc(set[:i], func(p marker) bool { return p.text[p.rare] == rare }) {
 			continue // found with an earlier marker's pass
 		}
 		for at := bytes.IndexByte(b, rare); at >= 0; {
-			for _, m := range markers[i:] {
+			for _, m := range set[i:] {
 				if m.text[m.rare] == rare && at >= m.rare && bytes.HasPrefix(b[at-m.rare:], m.text) {
 					return true
 				}
@@ -77,7 +89,7 @@ func hasMarker(b []byte) bool {
 func tagName(raw []byte) []byte {
 	name := raw[1:]
 	for i, c := range name {
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>' {
+		if htmltag.IsSpace(c) || c == '/' || c == '>' {
 			return name[:i]
 		}
 	}

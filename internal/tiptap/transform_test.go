@@ -570,3 +570,11 @@ func TestStyledTagsOnlyChange(t *testing.T) {
 		}
 	}
 }
+
+func TestEmbedsInstagram(t *testing.T) {
+	for _, body := range []string{"", "instagram-wrapper", "x instagram-wrapper", "-wrapper", "instagram-wrappe", "a-b-c instagram-wrapper-d", "gram-wrapper instagram", "instagram-wrapperinstagram-wrapper"} {
+		if got, want := EmbedsInstagram([]byte(body)), strings.Contains(body, "instagram-wrapper"); got != want {
+			t.Errorf("EmbedsInstagram(%q) = %v, want %v", body, got, want)
+		}
+	}
+}
