@@ -145,6 +145,13 @@ func (htmlBlockParser) Close(n ast.Node, reader text.Reader, pc parser.Context) 
 	}
 }
 
+// sourceOffset is where byte pos of the line PeekLine gave with seg is in
+// the source: the line starts with seg.Padding spaces that stand for part
+// of a tab the enclosing block consumed ("\t" after a blockquote's ">").
+func sourceOffset(seg text.Segment, pos int) int {
+	return seg.Start + pos - seg.Padding
+}
+
 func lineEnd(doc string, i int) int {
 	if e := strings.IndexByte(doc[i:], '\n'); e >= 0 {
 		return i + e
@@ -169,7 +176,7 @@ func (htmlBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 	}
 	scan := htmlScanOf(reader, pc)
 	doc := scan.doc
-	start := seg.Start + pos
+	start := sourceOffset(seg, pos)
 	s := doc[start:]
 	if strings.HasPrefix(s, "<!--") {
 		// A comment does not interrupt a paragraph in kramdown.
@@ -362,9 +369,9 @@ func (htmlBlockParser) Continue(node ast.Node, reader text.Reader, pc parser.Con
 		}
 		if i+1 < len(line) && line[i] == '<' && line[i+1] == '/' {
 			doc := docString(reader, pc)
-			if name, e, r := scanEndTag(doc[seg.Start+i:]); r == scanOK && normName(name) == n.name {
+			if name, e, r := scanEndTag(doc[sourceOffset(seg, i):]); r == scanOK && normName(name) == n.name {
 				n.done = true
-				endAbs := seg.Start + i + e
+				endAbs := sourceOffset(seg, i) + e
 				stop := lineEnd(doc, endAbs)
 				if !isBlankStr(doc[endAbs:stop]) {
 					reader.Advance(i + e)

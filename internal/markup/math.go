@@ -52,7 +52,7 @@ func (mathBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 		return nil, parser.NoChildren
 	}
 	doc := docString(reader, pc)
-	start := seg.Start + pos + 2
+	start := sourceOffset(seg, pos) + 2
 	e := strings.Index(doc[start:], "$$")
 	if e < 0 {
 		return nil, parser.NoChildren

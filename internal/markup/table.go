@@ -125,7 +125,7 @@ func (tableParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) 
 		return nil, parser.NoChildren
 	}
 	t := &table{lastOff: last}
-	t.rows = append(t.rows, text.NewSegment(seg.Start+pos, seg.Stop))
+	t.rows = append(t.rows, text.NewSegment(sourceOffset(seg, pos), seg.Stop))
 	if seg.Start >= last {
 		t.done = true
 	}
