@@ -220,7 +220,9 @@ func componentOf(n *node) component {
 	switch n.tag {
 	case "div":
 		switch {
-		case n.hasClass("isomer-card-grid"):
+		case n.hasClass("isomer-card-grid") && !n.hasClass("isomer-card"):
+			// A card that also says it is a grid stays a card: once its
+			// grid became a list it would otherwise become one next time.
 			return cardGrid
 		case n.hasClass("isomer-accordion"), attrIs(n, "data-type", "detailGroup"):
 			return accordionGroup
