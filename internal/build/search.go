@@ -17,12 +17,12 @@ func searchable(p *site.Page) bool {
 // body HTML (without the theme, so navigation is not indexed on every page).
 // It runs as each page is rendered, so the words are counted there, in
 // parallel, and searchFiles only merges them.
-func searchDoc(s *site.Site, p *site.Page, content []byte) search.Doc {
+func searchDoc(reader *search.PageReader, s *site.Site, p *site.Page, content []byte) search.Doc {
 	d := search.Doc{URL: s.Config.BaseURL + p.URL, Title: p.Title, Kind: "page"}
 	if p.Kind == site.KindPost {
 		d.Kind, d.Date = "post", p.Date.Format("2006-01-02")
 	}
-	return search.PageDoc(d, content)
+	return reader.Doc(d, content)
 }
 
 // searchFiles builds the search index over the pages of s, using the docs

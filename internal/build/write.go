@@ -120,6 +120,7 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	b.logger.Info("rendered pages", "rendered", rendered.Load(), "since_start", time.Since(start).Round(time.Millisecond))
 	for _, f := range feeds {
 		produced[f.Path] = true
 	}
@@ -158,6 +159,7 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 		}
 		extras = append(extras, sf...)
 		b.searchStale = false
+		b.logger.Info("wrote search index", "files", len(sf), "since_start", time.Since(start).Round(time.Millisecond))
 	} else {
 		// The previous index stays (siteFiles reuses it) until Flush.
 		b.searchStale = b.searchStale || len(r.searchDocs) > 0

@@ -158,9 +158,13 @@ func (d *docWords) grow() {
 	}
 }
 
-// reader returns a wordReader that counts its words in d.
-func (d *docWords) reader() wordReader {
-	return wordReader{counts: d, word: make([]byte, 0, 64)}
+// reader returns a wordReader that counts its words in d, reading each
+// into buf when it must be copied.
+func (d *docWords) reader(buf []byte) wordReader {
+	if buf == nil {
+		buf = make([]byte, 0, 64)
+	}
+	return wordReader{counts: d, word: buf}
 }
 
 // pack returns the counts in the form Doc keeps them until Index reads them

@@ -23,7 +23,7 @@ func TestDocWords(t *testing.T) {
 			d.use = use
 			if isLower(w) && round%2 == 0 {
 				// As a page's words are read, with what follows them.
-				r := d.reader()
+				r := d.reader(nil)
 				if n := r.countLowerWords([]byte(w + " 12345678")); n != len(w)+1 {
 					t.Fatalf("countLowerWords(%q) read %d bytes, want %d", w, n, len(w)+1)
 				}

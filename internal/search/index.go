@@ -386,7 +386,7 @@ func analyse(docs []Doc) ([]docInfo, []string) {
 // which it empties first, so that a worker reuses one table for its docs.
 func readDoc(d *Doc, words *docWords) []byte {
 	words.reset()
-	r := words.reader()
+	r := words.reader(nil)
 	words.use = uses{title: 1}
 	r.read([]byte(d.Title))
 	r.separate()

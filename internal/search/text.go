@@ -25,7 +25,8 @@ import (
 // a build this way. Skipped elements are skipped up to their matching end
 // tag.
 func TextOf(body []byte) (headings []string, text string) {
-	e := readPage(body, math.MaxInt, false)
+	var e extractor
+	e.readPage(body, math.MaxInt, nil)
 	return e.w.headings, string(e.w.out)
 }
 
@@ -36,7 +37,25 @@ func TextOf(body []byte) (headings []string, text string) {
 // all cores. The text itself is not kept: Text is only its start, which
 // the excerpt is made from (see excerptSource).
 func PageDoc(d Doc, body []byte) Doc {
-	e := readPage(body, excerptLimit(d.Title), true)
+	return new(PageReader).Doc(d, body)
+}
+
+// PageReader is PageDoc with buffers that it keeps from one page to the
+// next: a build reads thousands of pages, and fresh buffers for each were a
+// twelfth of what it allocated. A PageReader is not safe for concurrent use;
+// its zero value is ready to use.
+type PageReader struct {
+	e     extractor
+	words *docWords
+}
+
+// Doc is PageDoc(d, body).
+func (r *PageReader) Doc(d Doc, body []byte) Doc {
+	if r.words == nil {
+		r.words = newDocWords()
+	}
+	e := &r.e
+	e.readPage(body, excerptLimit(d.Title), r.words)
 	e.words.use = uses{title: 1}
 	e.reader.read([]byte(d.Title))
 	e.reader.separate()
@@ -51,16 +70,15 @@ func PageDoc(d Doc, body []byte) Doc {
 // truncated tags. The scanner reads the markup a build writes several
 // times faster than the tokenizer (which copies every attribute name) and
 // tokenizes it the same way. The text written stops after textLimit bytes;
-// countWords also counts its words, all of them.
-func readPage(body []byte, textLimit int, countWords bool) *extractor {
-	e := newExtractor(len(body), textLimit, countWords)
+// words, when not nil, counts its words, all of them.
+func (e *extractor) readPage(body []byte, textLimit int, words *docWords) {
+	e.reset(len(body), textLimit, words)
 	if !e.scan(body) {
-		e = newExtractor(len(body), textLimit, countWords)
+		e.reset(len(body), textLimit, words)
 		e.tokenize(body)
 	}
 	e.separate()
 	e.endHeading()
-	return e
 }
 
 // extractor is the state of one extraction: the text so far, the skipped
@@ -84,15 +102,25 @@ type extractor struct {
 	reader wordReader
 }
 
-func newExtractor(size, textLimit int, countWords bool) *extractor {
+// reset readies e to read a body of size bytes, counting its words in
+// words unless that is nil. It keeps e's buffers, but not the headings,
+// which the caller keeps.
+func (e *extractor) reset(size, textLimit int, words *docWords) {
 	// Room for the text up to its limit and the word that passes it.
-	e := &extractor{w: textWriter{out: make([]byte, 0, min(size/2, textLimit)+64), limit: textLimit}}
-	if countWords {
-		e.words = newDocWords()
-		e.words.use = uses{text: 1}
-		e.reader = e.words.reader()
+	out := e.w.out[:0]
+	if need := min(size/2, textLimit) + 64; cap(out) < need {
+		out = make([]byte, 0, need)
 	}
-	return e
+	e.w = textWriter{out: out, heading: e.w.heading[:0], limit: textLimit}
+	e.skip, e.heading = e.skip[:0], 0
+	e.rawTag, e.tokenTag = rawTag{}, tokenTag{}
+	e.attrs = nil
+	e.words = words
+	if words != nil {
+		words.reset()
+		words.use = uses{text: 1}
+		e.reader = words.reader(e.reader.word[:0])
+	}
 }
 
 // separate marks a block boundary: no word goes on across it.

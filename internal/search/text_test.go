@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -84,12 +85,16 @@ func FuzzTextOf(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// One reader for every input a worker tries, as a build reuses one
+	// for many pages: what a page leaves in it must not change the next.
+	var reused PageReader
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e := newExtractor(len(b), math.MaxInt, true)
+		var e, ref extractor
+		e.reset(len(b), math.MaxInt, newDocWords())
 		if e.scan(b) {
 			e.separate()
 			e.endHeading()
-			ref := newExtractor(len(b), math.MaxInt, true)
+			ref.reset(len(b), math.MaxInt, newDocWords())
 			ref.tokenize(b)
 			ref.separate()
 			ref.endHeading()
@@ -116,6 +121,9 @@ func FuzzTextOf(f *testing.F) {
 		want := Doc{Title: title, Headings: headings, Text: text}
 		if w, g := wordCounts(readDoc(&want, newDocWords())), wordCounts(got.words); !maps.Equal(w, g) {
 			t.Errorf("PageDoc words of %q:\n%v\nwant (from TextOf)\n%v", b, g, w)
+		}
+		if again := reused.Doc(Doc{Title: title}, b); !reflect.DeepEqual(again, got) {
+			t.Errorf("a reused PageReader read %q as\n%+v\nnot as a new one does:\n%+v", b, again, got)
 		}
 	})
 }

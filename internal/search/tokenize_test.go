@@ -161,7 +161,7 @@ func readInPieces(s string, cut int) []string {
 func countInPieces(s string, cut int) map[string]uses {
 	d := newDocWords()
 	d.use = uses{text: 1}
-	r := d.reader()
+	r := d.reader(nil)
 	r.read([]byte(s[:cut]))
 	r.read([]byte(s[cut:]))
 	r.separate()
