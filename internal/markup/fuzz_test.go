@@ -31,16 +31,21 @@ var fuzzSeeds = []string{
 }
 
 // FuzzConvert checks that Convert never fails (it turns panics into
-// errors) and that its output parses as HTML.
+// errors), that its output parses as HTML, and that a Converter reused
+// for input after input (which reuses its buffers) writes what a new one
+// does.
 func FuzzConvert(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
 	c := New()
 	f.Fuzz(func(t *testing.T, src []byte) {
-		var out bytes.Buffer
+		var out, fresh bytes.Buffer
 		if err := c.Convert(&out, src); err != nil {
 			t.Fatalf("Convert(%q): %v", src, err)
+		}
+		if err := c.convert(&fresh, src, new(htmlScan)); err != nil || fresh.String() != out.String() {
+			t.Fatalf("Convert(%q) by a reused converter:\n%s\nby a new one (error %v):\n%s", src, out.Bytes(), err, fresh.Bytes())
 		}
 		// x/net/html refuses documents nested deeper than 512 elements,
 		// which input like 600 ">" legitimately produces.

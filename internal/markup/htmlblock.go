@@ -2,6 +2,7 @@ package markup
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -75,10 +76,19 @@ func htmlScanOf(reader text.Reader, pc parser.Context) *htmlScan {
 	if v, ok := pc.Get(htmlScanKey).(*htmlScan); ok {
 		return v
 	}
-	s := &htmlScan{doc: string(reader.Source())}
-	s.raw.w = &s.out
+	s := new(htmlScan)
+	s.reset(reader.Source())
 	pc.Set(htmlScanKey, s)
 	return s
+}
+
+// reset readies s for the document src, keeping its buffer. doc shares
+// src's bytes rather than copying them: nothing changes the source while
+// it is parsed and rendered, and the caller clears doc afterwards.
+func (s *htmlScan) reset(src []byte) {
+	s.doc = unsafe.String(unsafe.SliceData(src), len(src))
+	s.raw = rawHTMLWriter{w: &s.out}
+	s.out.b = s.out.b[:0]
 }
 
 // htmlBuffer collects serialised HTML. It only ever appends, so the
@@ -247,10 +257,10 @@ func inBlockquote(n ast.Node) bool {
 // Further block-level elements on the same line join the block.
 func (scan *htmlScan) openRaw(start int, seg text.Segment) (ast.Node, parser.State) {
 	n := &rawHTMLBlock{start: start, doc: scan.doc}
-	if scan.out.b == nil {
+	if need := (len(scan.doc) - start) * 9 / 8; len(scan.out.b) == 0 && cap(scan.out.b) < need {
 		// The serialisation is about as long as the source, and the rest
 		// of the document may well be HTML too.
-		scan.out.b = make([]byte, 0, (len(scan.doc)-start)*9/8)
+		scan.out.b = make([]byte, 0, need)
 	}
 	mark := len(scan.out.b)
 	scan.extendTo(n, scan.raw.from(scan.doc, start))

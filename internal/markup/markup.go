@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -24,6 +25,8 @@ type Converter struct {
 	// currentARIA drops ARIA roles that kramdown writes but ARIA 1.3
 	// deprecates (doc-endnote), which accessibility checkers flag.
 	currentARIA bool
+	// scans are htmlScans for Convert to reuse, with their buffers.
+	scans sync.Pool
 }
 
 // Option changes how a Converter renders.
@@ -102,8 +105,27 @@ func (c *Converter) Convert(w io.Writer, src []byte) (err error) {
 			err = fmt.Errorf("markup: converting markdown: %v", r)
 		}
 	}()
+	// The HTML parsers' state for the document comes with its buffer from
+	// the last document converted; the AST points into that buffer, so it
+	// goes back only once the document is rendered.
+	scan, _ := c.scans.Get().(*htmlScan)
+	if scan == nil {
+		scan = new(htmlScan)
+	}
+	defer func() {
+		scan.doc = ""
+		c.scans.Put(scan)
+	}()
+	return c.convert(w, src, scan)
+}
+
+// convert is Convert with scan for the HTML parsers' state.
+func (c *Converter) convert(w io.Writer, src []byte, scan *htmlScan) error {
 	src = prepare(src)
-	doc := c.md.Parser().Parse(text.NewReader(src))
+	scan.reset(src)
+	pc := parser.NewContext()
+	pc.Set(htmlScanKey, scan)
+	doc := c.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	var bw util.BufWriter
 	if buf, ok := w.(*bytes.Buffer); ok {
 		bw = bufferWriter{buf}
