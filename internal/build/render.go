@@ -41,6 +41,7 @@ type renderer struct {
 
 	markdownBufs sync.Pool // of *bytes.Buffer
 	pageReaders  sync.Pool // of *search.PageReader
+	transformers sync.Pool // of *tiptap.Transformer
 
 	// searchDocs collects what the search index needs of each page rendered.
 	searchDocs map[*site.Page]search.Doc
@@ -75,6 +76,7 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 	}
 	r.markdownBufs.New = func() any { return new(bytes.Buffer) }
 	r.pageReaders.New = func() any { return new(search.PageReader) }
+	r.transformers.New = func() any { return new(tiptap.Transformer) }
 	var includes []fs.FS
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
 		includes = append(includes, sub)
@@ -122,13 +124,14 @@ func (r *renderer) report(p *site.Page, d diag.Diagnostic) {
 // then kramdown for Markdown files, Tiptap pages included), then rewrites
 // Isomer's rich-text components as accessible markup.
 func (r *renderer) content(p *site.Page) ([]byte, error) {
-	return r.contentInto(new(bytes.Buffer), p)
+	return r.contentInto(new(bytes.Buffer), new(tiptap.Transformer), p)
 }
 
-// contentInto is content with the Markdown output in buf, which the result
-// may share: a page render lends a buffer from its pool, and copies the
-// content into the page before the buffer is used again.
-func (r *renderer) contentInto(buf *bytes.Buffer, p *site.Page) ([]byte, error) {
+// contentInto is content with the Markdown output in buf and the
+// components rewritten by tr, whose memory the result may share: a page
+// render lends both from pools, and writes the page before they are used
+// again.
+func (r *renderer) contentInto(buf *bytes.Buffer, tr *tiptap.Transformer, p *site.Page) ([]byte, error) {
 	body := p.Body
 	if bytes.Contains(body, []byte("{{")) || bytes.Contains(body, []byte("{%")) {
 		var diags []diag.Diagnostic
@@ -146,18 +149,20 @@ func (r *renderer) contentInto(buf *bytes.Buffer, p *site.Page) ([]byte, error) 
 	if p.OutputExt != ".html" {
 		return body, nil
 	}
-	return tiptap.Transform(body), nil
+	return tr.Transform(body), nil
 }
 
 // page renders p into buf. A problem is reported as a diagnostic of p and
 // the page is still written with what could be rendered.
 func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	mdBuf := r.markdownBufs.Get().(*bytes.Buffer)
+	tr := r.transformers.Get().(*tiptap.Transformer)
 	defer func() {
 		mdBuf.Reset()
 		r.markdownBufs.Put(mdBuf)
+		r.transformers.Put(tr)
 	}()
-	content, err := r.contentInto(mdBuf, p)
+	content, err := r.contentInto(mdBuf, tr, p)
 	if err != nil {
 		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}

@@ -294,10 +294,16 @@ func appendStartTag(b []byte, n *node) []byte {
 // arena makes the nodes of one body's trees, and their child lists, in
 // blocks: the trees are dropped together once the body is written, and an
 // allocation per node and per growing child list was much of what a
-// component cost.
+// component cost. reset keeps the blocks for the next body.
 type arena struct {
 	nodes    []node
 	children []*node
+
+	// The blocks handed out since reset come first in each list, the
+	// current one last; those after it are free.
+	nodeBlocks              [][]node
+	childLists              [][]*node
+	usedNodes, usedChildren int
 
 	// buildSubtree's state, kept for the body's next component: the
 	// elements whose end it has not read, and the children read for them,
@@ -311,9 +317,28 @@ type openElement struct {
 	kids int // where n's children start in pending
 }
 
+// reset frees every node and child list made so far for reuse; none of
+// them may be used after it.
+func (a *arena) reset() {
+	for _, b := range a.nodeBlocks[:a.usedNodes] {
+		clear(b[:cap(b)]) // let go of the last body's bytes
+	}
+	for _, b := range a.childLists[:a.usedChildren] {
+		clear(b[:cap(b)])
+	}
+	a.nodes, a.children = nil, nil
+	a.usedNodes, a.usedChildren = 0, 0
+	clear(a.open[:cap(a.open)])
+	clear(a.pending[:cap(a.pending)])
+}
+
 func (a *arena) node(n node) *node {
 	if len(a.nodes) == cap(a.nodes) {
-		a.nodes = make([]node, 0, 64)
+		if a.usedNodes == len(a.nodeBlocks) {
+			a.nodeBlocks = append(a.nodeBlocks, make([]node, 0, 64))
+		}
+		a.nodes = a.nodeBlocks[a.usedNodes][:0]
+		a.usedNodes++
 	}
 	a.nodes = append(a.nodes, n)
 	return &a.nodes[len(a.nodes)-1]
@@ -330,7 +355,16 @@ func (a *arena) childList(kids []*node) []*node {
 		return nil
 	}
 	if cap(a.children)-len(a.children) < len(kids) {
-		a.children = make([]*node, 0, max(len(kids), 256))
+		if a.usedChildren == len(a.childLists) {
+			a.childLists = append(a.childLists, nil)
+		}
+		if b := a.childLists[a.usedChildren]; cap(b) >= len(kids) {
+			a.children = b[:0]
+		} else {
+			a.children = make([]*node, 0, max(len(kids), 256))
+			a.childLists[a.usedChildren] = a.children
+		}
+		a.usedChildren++
 	}
 	from := len(a.children)
 	a.children = append(a.children, kids...)
