@@ -53,7 +53,10 @@ type renderer struct {
 	// instagram says some page embeds Instagram (the CSP then allows its script).
 	instagram bool
 	// feedHTML caches the rendered bodies that feeds carry, across builds.
-	feedHTML map[*site.Page][]byte
+	// feedBodies are the posts whose bodies page adds to it as it renders
+	// them (see captureFeedBodies).
+	feedHTML   map[*site.Page][]byte
+	feedBodies map[*site.Page]bool
 	// In a partial rebuild (partial), the site-wide files of the last build
 	// (previous) are reused, except feeds when a post changed (changedPost):
 	// nothing else they show can change without a full rebuild.
@@ -166,6 +169,12 @@ func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
 	if err != nil {
 		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}
+	if r.feedBodies[p] {
+		body := bytes.Clone(content) // content is in the pools' memory
+		r.mu.Lock()
+		r.feedHTML[p] = body
+		r.mu.Unlock()
+	}
 	if searchable(p) {
 		reader := r.pageReaders.Get().(*search.PageReader)
 		d := searchDoc(reader, r.site, p, content)
@@ -225,16 +234,23 @@ func (r *renderer) notFoundPage() []byte {
 	return buf.Bytes()
 }
 
-// feeds are the Atom feeds of the resource room and each of its categories.
-func (r *renderer) feeds() []file {
+// feedList is one Atom feed: the resource room's or a category's.
+type feedList struct {
+	path, title string
+	posts       []*site.Page
+}
+
+// feedLists are the feeds of the resource room and each of its categories,
+// except where the site has its own file.
+func (r *renderer) feedLists() []feedList {
 	s := r.site
 	if len(s.Posts) == 0 {
 		return nil
 	}
-	var out []file
+	var out []feedList
 	add := func(rel, title string, posts []*site.Page) {
 		if _, own := s.Routes[rel]; !own {
-			out = append(out, file{Path: rel, Data: r.feed(rel, title, posts)})
+			out = append(out, feedList{rel, title, posts})
 		}
 	}
 	add("feed.xml", s.Config.Title, s.Posts)
@@ -247,18 +263,40 @@ func (r *renderer) feeds() []file {
 	return out
 }
 
-// feedFiles are the feeds this run writes: all of them in a full build, and
-// in a partial one only when a post changed (siteFiles keeps the last
-// build's otherwise). They render post bodies, so the build makes them
-// alongside the pages rather than before.
+// writesFeeds says whether this run writes the feeds: a full build does,
+// and a partial one only when a post changed (siteFiles keeps the last
+// build's otherwise).
+func (r *renderer) writesFeeds() bool {
+	return !r.partial || r.previous == nil || r.changedPost
+}
+
+// captureFeedBodies marks the posts whose bodies this run's feeds carry and
+// feedHTML lacks, so that page keeps a copy as it renders them rather than
+// feedFiles converting them again.
+func (r *renderer) captureFeedBodies() {
+	if !r.writesFeeds() {
+		return
+	}
+	r.feedBodies = map[*site.Page]bool{}
+	for _, f := range r.feedLists() {
+		for _, p := range f.posts[:min(len(f.posts), feedLimit)] {
+			if _, ok := r.feedHTML[p]; !ok && p.ResourceType == "post" {
+				r.feedBodies[p] = true
+			}
+		}
+	}
+}
+
+// feedFiles are the feeds this run writes (see writesFeeds). They carry
+// post bodies, so the build makes them once the pages are rendered.
 func (r *renderer) feedFiles() []file {
-	if r.partial && r.previous != nil && !r.changedPost {
+	if !r.writesFeeds() {
 		return nil
 	}
 	var out []file
-	for _, f := range r.feeds() {
-		if f.Data != nil {
-			out = append(out, f)
+	for _, f := range r.feedLists() {
+		if data := r.feed(f.path, f.title, f.posts); data != nil {
+			out = append(out, file{Path: f.path, Data: data})
 		}
 	}
 	return out

@@ -63,11 +63,7 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0) * 2)
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	var feeds []file
-	g.Go(func() error {
-		feeds = r.feedFiles()
-		return nil
-	})
+	r.captureFeedBodies()
 	for rel, o := range s.Routes {
 		if generated[rel] {
 			continue // generated from the site's file, e.g. _redirects merged with redirect_from
@@ -103,8 +99,8 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 			defer bufs.Put(buf)
 			buf.Reset()
 			r.page(buf, o.Page)
-			if dropSources && o.Page.Kind != site.KindPost {
-				o.Page.Body = nil // feeds render posts again
+			if dropSources {
+				o.Page.Body = nil
 			}
 			rendered.Add(1)
 			changed, err := out.WriteFile(gctx, rel, buf.Bytes())
@@ -121,6 +117,24 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 		return nil, err
 	}
 	b.logger.Info("rendered pages", "rendered", rendered.Load(), "since_start", time.Since(start).Round(time.Millisecond))
+	if only == nil || b.searchDocs == nil {
+		b.searchDocs = r.searchDocs
+	} else {
+		for p, d := range r.searchDocs {
+			b.searchDocs[p] = d
+		}
+	}
+	// The feeds carry post bodies and the search index covers every page,
+	// so both are made once the pages are rendered, side by side. The
+	// index is made in a full build only; after partial rebuilds Flush
+	// makes it.
+	var index []file
+	var side sync.WaitGroup
+	if only == nil {
+		side.Go(func() { index = searchFiles(s, b.searchDocs) })
+	}
+	feeds := r.feedFiles()
+	side.Wait()
 	for _, f := range feeds {
 		produced[f.Path] = true
 	}
@@ -140,26 +154,16 @@ func (b *Builder) write(ctx context.Context, s *site.Site, out Output, only []*s
 	if err := writeFiles(ctx, out, toWrite, &written); err != nil {
 		return nil, err
 	}
-	if only == nil || b.searchDocs == nil {
-		b.searchDocs = r.searchDocs
-	} else {
-		for p, d := range r.searchDocs {
-			b.searchDocs[p] = d
-		}
-	}
 	if only == nil {
-		// The search index covers every page, so only a full build writes
-		// it; after partial rebuilds Flush does.
-		sf := searchFiles(s, b.searchDocs)
-		if err := writeFiles(ctx, out, sf, &written); err != nil {
+		if err := writeFiles(ctx, out, index, &written); err != nil {
 			return nil, err
 		}
-		for _, f := range sf {
+		for _, f := range index {
 			produced[f.Path] = true
 		}
-		extras = append(extras, sf...)
+		extras = append(extras, index...)
 		b.searchStale = false
-		b.logger.Info("wrote search index", "files", len(sf), "since_start", time.Since(start).Round(time.Millisecond))
+		b.logger.Info("wrote feeds and search index", "files", len(feeds)+len(index), "since_start", time.Since(start).Round(time.Millisecond))
 	} else {
 		// The previous index stays (siteFiles reuses it) until Flush.
 		b.searchStale = b.searchStale || len(r.searchDocs) > 0
@@ -331,8 +335,8 @@ func staticChanged(f *site.StaticFile, prev *site.Site) bool {
 // page's source: the site has no Liquid layouts of its own and no page's
 // Liquid reads site.*. A one-shot build then lets each page's source go
 // once the page is written, which keeps a large site's memory (and the
-// kernel's work handing it out) down. Posts keep theirs: feeds render
-// them alongside the pages.
+// kernel's work handing it out) down. Feeds keep the bodies of their posts
+// as they are rendered (see captureFeedBodies).
 func sourcesUnread(s *site.Site, facts map[*site.Page]pageFacts) bool {
 	if len(s.Layouts) > 0 {
 		return false
