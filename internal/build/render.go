@@ -39,9 +39,7 @@ type renderer struct {
 	mu    sync.Mutex
 	diags map[string][]diag.Diagnostic // by source path, for pages rendered in this run
 
-	markdownBufs sync.Pool // of *bytes.Buffer
-	pageReaders  sync.Pool // of *search.PageReader
-	transformers sync.Pool // of *tiptap.Transformer
+	scratch sync.Pool // of *pageScratch
 
 	// searchDocs collects what the search index needs of each page rendered.
 	searchDocs map[*site.Page]search.Doc
@@ -77,9 +75,7 @@ func newRenderer(s *site.Site, th *theme.Theme, md *markup.Converter, env string
 
 		searchScript: "/" + search.ScriptPath + "?v=" + search.ScriptVersion(),
 	}
-	r.markdownBufs.New = func() any { return new(bytes.Buffer) }
-	r.pageReaders.New = func() any { return new(search.PageReader) }
-	r.transformers.New = func() any { return new(tiptap.Transformer) }
+	r.scratch.New = func() any { return new(pageScratch) }
 	var includes []fs.FS
 	if sub, err := fs.Sub(s.FS, "_includes"); err == nil {
 		includes = append(includes, sub)
@@ -132,8 +128,8 @@ func (r *renderer) content(p *site.Page) ([]byte, error) {
 
 // contentInto is content with the Markdown output in buf and the
 // components rewritten by tr, whose memory the result may share: a page
-// render lends both from pools, and writes the page before they are used
-// again.
+// render lends both from its scratch, and writes the page before they are
+// used again.
 func (r *renderer) contentInto(buf *bytes.Buffer, tr *tiptap.Transformer, p *site.Page) ([]byte, error) {
 	body := p.Body
 	if bytes.Contains(body, []byte("{{")) || bytes.Contains(body, []byte("{%")) {
@@ -155,30 +151,35 @@ func (r *renderer) contentInto(buf *bytes.Buffer, tr *tiptap.Transformer, p *sit
 	return tr.Transform(body), nil
 }
 
+// pageScratch is the memory one page render works in, lent from the
+// renderer's pool and kept from page to page: a large site's build
+// allocated much of its memory in fresh buffers for each page.
+type pageScratch struct {
+	markdown bytes.Buffer
+	tiptap   tiptap.Transformer
+	search   search.PageReader
+}
+
 // page renders p into buf. A problem is reported as a diagnostic of p and
 // the page is still written with what could be rendered.
 func (r *renderer) page(buf *bytes.Buffer, p *site.Page) {
-	mdBuf := r.markdownBufs.Get().(*bytes.Buffer)
-	tr := r.transformers.Get().(*tiptap.Transformer)
+	scratch := r.scratch.Get().(*pageScratch)
 	defer func() {
-		mdBuf.Reset()
-		r.markdownBufs.Put(mdBuf)
-		r.transformers.Put(tr)
+		scratch.markdown.Reset()
+		r.scratch.Put(scratch)
 	}()
-	content, err := r.contentInto(mdBuf, tr, p)
+	content, err := r.contentInto(&scratch.markdown, &scratch.tiptap, p)
 	if err != nil {
 		r.report(p, diag.Diagnostic{Path: p.Path, Line: p.BodyLine, Severity: diag.Error, Message: err.Error()})
 	}
 	if r.feedBodies[p] {
-		body := bytes.Clone(content) // content is in the pools' memory
+		body := bytes.Clone(content) // content is in the scratch's memory
 		r.mu.Lock()
 		r.feedHTML[p] = body
 		r.mu.Unlock()
 	}
 	if searchable(p) {
-		reader := r.pageReaders.Get().(*search.PageReader)
-		d := searchDoc(reader, r.site, p, content)
-		r.pageReaders.Put(reader)
+		d := searchDoc(&scratch.search, r.site, p, content)
 		r.mu.Lock()
 		r.searchDocs[p] = d
 		r.mu.Unlock()

@@ -206,14 +206,14 @@ func (t *transformer) run(body []byte) []byte {
 		out = root.appendTo(out)
 		flushed = toks.off
 	}
-	if out != nil {
-		defer func() { t.spare = out[:0] }()
-	}
-	if toks.bad || out == nil {
+	if out == nil {
 		return body
 	}
-	out = append(out, body[flushed:]...)
-	return out
+	t.spare = out[:0] // the next body is written over this one
+	if toks.bad {
+		return body
+	}
+	return append(out, body[flushed:]...)
 }
 
 // appendUnchanged appends body[from:to] to out, starting out on the first
